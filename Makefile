@@ -1,0 +1,39 @@
+# runner: `make install` then `make test`; `make help` lists the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RECIPE ?= recipes/quickstart.yaml
+ARGS ?=
+
+.PHONY: help install test run validate show bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@echo "  variables: RECIPE=path/to/recipe.yaml (default $(RECIPE)), ARGS='key=value ...'"
+
+install: $(VENV)/.installed  ## create .venv with runner, both backends and the test tools
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	# torch and torchvision are pinned in pyproject.toml (2.14.1 / 0.29.1).
+	$(BIN)/pip install -e '.[lightning,paddle,dev]'
+	touch $@
+
+test: install  ## run the test suite
+	$(BIN)/python -m pytest
+
+run: install  ## train RECIPE (default: the quickstart, no network needed)
+	$(BIN)/runner run $(RECIPE) $(ARGS)
+
+validate: install  ## check RECIPE and print every mistake
+	$(BIN)/runner validate $(RECIPE) $(ARGS)
+
+show: install  ## print RECIPE resolved, with its plan and derived numbers
+	$(BIN)/runner show $(RECIPE) $(ARGS)
+
+bench: install  ## time `runner validate` against LightningCLI --print_config
+	$(BIN)/python benchmarks/validate_speed.py
+
+clean:  ## remove .venv and caches (runs/ and data/ are kept)
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

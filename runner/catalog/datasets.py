@@ -1,0 +1,85 @@
+"""Datasets, shared by both backends. Each entry returns the facts compile needs about the data
+(classes, image shape, split sizes, normalisation statistics) for the parameters given."""
+from dataclasses import dataclass
+from typing import Annotated
+
+from runner.registry import Param, Registry
+
+datasets = Registry("dataset", "datasets")
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    num_classes: int | None  # None: known only once the files are read (`folder`)
+    shape: tuple[int, int, int] | None  # channels, height, width of stored images; None: varies
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    train_size: int | None
+    test_size: int | None  # None: not known before the files are read
+    in_memory: bool  # small enough to hold as one uint8 array
+    has_test_split: bool = True  # False: validation needs data.val_fraction
+
+
+@datasets.register
+def cifar10() -> DatasetInfo:
+    """CIFAR-10: 60,000 32x32 colour images in 10 classes (50,000 train, 10,000 test)."""
+    return DatasetInfo(10, (3, 32, 32), (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616),
+                       50_000, 10_000, True)
+
+
+@datasets.register
+def cifar100() -> DatasetInfo:
+    """CIFAR-100: 60,000 32x32 colour images in 100 classes (50,000 train, 10,000 test)."""
+    return DatasetInfo(100, (3, 32, 32), (0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762),
+                       50_000, 10_000, True)
+
+
+@datasets.register
+def mnist() -> DatasetInfo:
+    """MNIST: 70,000 28x28 greyscale handwritten digits (60,000 train, 10,000 test)."""
+    return DatasetInfo(10, (1, 28, 28), (0.1307,), (0.3081,), 60_000, 10_000, True)
+
+
+@datasets.register
+def fashion_mnist() -> DatasetInfo:
+    """Fashion-MNIST: 70,000 28x28 greyscale clothing images in 10 classes."""
+    return DatasetInfo(10, (1, 28, 28), (0.2860,), (0.3530,), 60_000, 10_000, True)
+
+
+@datasets.register
+def imagenet() -> DatasetInfo:
+    """ImageNet-1k (ILSVRC 2012) from local archives or folders in torchvision's layout."""
+    return DatasetInfo(1000, None, IMAGENET_MEAN, IMAGENET_STD, 1_281_167, 50_000, False)
+
+
+@datasets.register
+def folder(
+    train_dir: Annotated[str, Param("folder of class subfolders holding training images")],
+    val_dir: Annotated[str, Param("folder of class subfolders for validation; '' splits train")] = "",
+) -> DatasetInfo:
+    """Your own images: one subfolder per class, as torchvision's ImageFolder reads them."""
+    return DatasetInfo(None, None, IMAGENET_MEAN, IMAGENET_STD, None, None, False,
+                       has_test_split=bool(val_dir))
+
+
+@datasets.register
+def digits() -> DatasetInfo:
+    """scikit-learn's bundled 8x8 handwritten digits: 1,797 real images, no download."""
+    # Pixel statistics of the 16-level images scaled to [0, 1] (load_digits().data / 16).
+    return DatasetInfo(10, (1, 8, 8), (0.3053,), (0.3760,), 1_797, 0, True, has_test_split=False)
+
+
+@datasets.register
+def synthetic(
+    num_classes: Annotated[int, Param("number of classes", min=2, max=10_000)] = 10,
+    image_size: Annotated[int, Param("height and width of each image, in pixels", min=4, max=1024)] = 32,
+    channels: Annotated[int, Param("1 for greyscale, 3 for colour", min=1, max=4)] = 3,
+    train_size: Annotated[int, Param("number of training images", min=1)] = 2048,
+    val_size: Annotated[int, Param("number of validation images", min=1)] = 512,
+) -> DatasetInfo:
+    """Generated images: each class a fixed random pattern under noise. Learnable, needs no files."""
+    return DatasetInfo(num_classes, (channels, image_size, image_size), (0.5,) * channels,
+                       (0.25,) * channels, train_size, val_size, True)
