@@ -51,37 +51,13 @@ if __name__ == "__main__":
 
 CLI_CONFIG = """\
 seed_everything: 42
-model:
-  backbone: resnet18
-  num_classes: 10
-  stem: cifar
-  pretrained: false
-  optimizer: sgd
-  lr: 0.2
-  momentum: 0.9
-  nesterov: true
-  weight_decay: 5.0e-4
-  decay_norm_and_bias: false
-  schedule: onecycle
-  warmup_epochs: 1
-  label_smoothing: 0.1
-  epochs: 30
-  channels_last: true
-data:
-  dataset: cifar10
-  root: data
-  download: true
-  batch_size: 256
-  num_workers: 4
-  train_augment: [random_crop, hflip, normalize]
-  eval_augment: [normalize]
-trainer:
-  max_epochs: 30
-  precision: bf16-mixed
-  accelerator: auto
-  devices: auto
-  num_nodes: 1
-  strategy: auto
+model: {backbone: resnet18, num_classes: 10, stem: cifar, pretrained: false, optimizer: sgd,
+        lr: 0.2, momentum: 0.9, nesterov: true, weight_decay: 5.0e-4, decay_norm_and_bias: false,
+        schedule: onecycle, warmup_epochs: 1, label_smoothing: 0.1, epochs: 30, channels_last: true}
+data: {dataset: cifar10, root: data, download: true, batch_size: 256, num_workers: 4,
+       train_augment: [random_crop, hflip, normalize], eval_augment: [normalize]}
+trainer: {max_epochs: 30, precision: bf16-mixed, accelerator: auto, devices: auto,
+          num_nodes: 1, strategy: auto}
 """
 
 

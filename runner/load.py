@@ -3,15 +3,17 @@
 strictyaml does the parsing, so there is no implicit typing (`NO` stays the string 'NO'), no
 flow style, no anchors, no tags and no duplicate keys; types come later, from the schema.
 """
+import re
 from pathlib import Path
 
 import strictyaml
 from strictyaml.ruamel.error import MarkedYAMLError
-from strictyaml.ruamel.error import YAMLError as RuamelError
 
 from runner.errors import RecipeError, RecipeInvalid
 
 MAX_BYTES = 1 << 20  # a recipe is a page of text; anything larger is not one
+# Characters YAML 1.2 forbids in a stream (section 5.1); strictyaml's reader fails on them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class Lines:
@@ -48,19 +50,25 @@ def read(path: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise fail(f"is not UTF-8 text (byte {e.start})", "save the recipe as UTF-8 YAML") from None
+        line = data.count(b"\n", 0, e.start) + 1
+        raise RecipeInvalid([RecipeError(f"{path}:{line}", "", f"is not UTF-8 text (byte {e.start})",
+                                         "save the recipe as UTF-8 YAML")]) from None
 
 
 def parse(text: str, file: str) -> tuple[object, Lines]:
     """Parse recipe text into plain data and its line map; raise RecipeInvalid on bad YAML."""
     lines = Lines(file)
-    if "\x00" in text:
-        raise RecipeInvalid([RecipeError(file, "", "contains NUL bytes; it is not a text file")])
+    bad = _UNPRINTABLE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        what = "NUL bytes; it is not a text file" if bad.group() == "\x00" else \
+            f"the control character U+{ord(bad.group()):04X}, which YAML does not allow"
+        raise RecipeInvalid([RecipeError(f"{file}:{line}", "", f"contains {what}", "delete it")])
     try:
         document = strictyaml.load(text, strictyaml.Any(), label=file)
     except MarkedYAMLError as e:
         raise RecipeInvalid([_yaml_error(e, file)]) from None
-    except (RuamelError, strictyaml.YAMLValidationError, ValueError, RecursionError) as e:
+    except Exception as e:  # strictyaml has its own bugs on odd input; it is still not a recipe
         raise RecipeInvalid([RecipeError(file, "", f"is not valid YAML ({type(e).__name__})")]) from None
     if not _has_content(text):
         raise RecipeInvalid([RecipeError(f"{file}:1", "", "is empty", "start from `runner cp quickstart my.yaml`")])

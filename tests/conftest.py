@@ -20,7 +20,10 @@ def cli(capsys):
     """cli('validate', path) -> Result(code, stdout, stderr); fails on any escaping exception."""
 
     def run(*args):
-        code = main([str(a) for a in args])
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:  # argparse's own usage errors
+            code = e.code
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

@@ -74,7 +74,9 @@ def grayscale(p: Probability = 1.0):
 
 
 @augmentations.register(backends=LIGHTNING_ONLY)
-def auto_augment(policy: Literal["imagenet", "cifar10", "svhn"] = "imagenet"):
+def auto_augment(
+    policy: Annotated[Literal["imagenet", "cifar10", "svhn"], Param("data set the policy was learned on")] = "imagenet",
+):
     """AutoAugment with a learned policy (Cubuk et al., 2019)."""
 
 
