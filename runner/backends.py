@@ -15,9 +15,15 @@ def execute(recipe, program, dry_run: bool = False) -> int:
             recipe.lines.where(("backend",)), "backend",
             f"the {backend} backend needs {', '.join(missing)}, which is not installed",
             f"pip install 'runner[{backend}]' (make install installs both backends)")])
-    if backend == "lightning" and importlib.util.find_spec("runner.lightning") is not None:
-        from runner.lightning.execute import execute as run_lightning
+    if backend == "lightning":
+        from runner.lightning.execute import execute as run_lightning, unsupported
 
+        missing = unsupported(recipe.data)
+        if missing:
+            raise RecipeInvalid([RecipeError(
+                recipe.lines.where(("backend",)), "backend",
+                f"this version's lightning backend does not build {', '.join(missing)} yet",
+                "`runner show` prints the plan; the datasets digits and synthetic train today")])
         return run_lightning(recipe, program, dry_run=dry_run)
     if backend == "paddle" and importlib.util.find_spec("runner.paddle") is not None:
         from runner.paddle.execute import execute as run_paddle

@@ -1,0 +1,71 @@
+"""One generic LightningModule: a backbone, cross-entropy, accuracy, and the compiled optimizer
+and learning-rate curve. Batches are augmented on the device after transfer."""
+import lightning.pytorch as pl
+import torch
+import torch.nn.functional as F
+
+from runner.lightning.augment import build_pipeline
+from runner.lightning.networks import build_network
+from runner.program import Program
+
+NORM_TYPES = (torch.nn.modules.batchnorm._BatchNorm, torch.nn.GroupNorm, torch.nn.LayerNorm)
+
+
+class Classifier(pl.LightningModule):
+    def __init__(self, program: Program):
+        super().__init__()
+        self.program = program
+        self.net = build_network(program)
+        self.train_pipeline = build_pipeline(program, "train")
+        self.eval_pipeline = build_pipeline(program, "eval")
+        self.smoothing = program.recipe["train"]["label_smoothing"]
+
+    def forward(self, x):
+        return self.net(x)
+
+    def on_after_batch_transfer(self, batch, dataloader_idx):
+        x, y = batch
+        pipeline = self.train_pipeline if self.trainer.training else self.eval_pipeline
+        return pipeline(x), y
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        logits = self(x)
+        loss = F.cross_entropy(logits, y, label_smoothing=self.smoothing)
+        acc = (logits.argmax(1) == y).float().mean()
+        self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True)
+        self.log("train_acc", acc, prog_bar=True, on_step=False, on_epoch=True)
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        logits = self(x)
+        self.log("val_loss", F.cross_entropy(logits, y), prog_bar=True, sync_dist=True)
+        self.log("val_acc", (logits.argmax(1) == y).float().mean(), prog_bar=True, sync_dist=True)
+
+    def configure_optimizers(self):
+        optim = self.program.recipe["optim"]
+        groups = _param_groups(self.net, optim)
+        name = optim["name"]
+        if name == "sgd":
+            opt = torch.optim.SGD(groups, lr=optim["lr"], momentum=optim["momentum"], nesterov=optim["nesterov"])
+        elif name in ("adam", "adamw"):
+            cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
+            opt = cls(groups, lr=optim["lr"], betas=(optim["beta1"], optim["beta2"]), eps=optim["eps"])
+        else:
+            opt = torch.optim.RMSprop(groups, lr=optim["lr"], alpha=optim["alpha"],
+                                      momentum=optim["momentum"], eps=optim["eps"])
+        schedule = torch.optim.lr_scheduler.LambdaLR(opt, self.program.lr)
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+
+
+def _param_groups(net, optim):
+    """Weight decay on every parameter, or (decay_norm_and_bias: false) not on norms and biases."""
+    decay = optim["weight_decay"]
+    if optim["decay_norm_and_bias"]:
+        return [{"params": list(net.parameters()), "weight_decay": decay}]
+    exempt = {id(p) for m in net.modules() if isinstance(m, NORM_TYPES) for p in m.parameters()}
+    exempt |= {id(p) for n, p in net.named_parameters() if n.endswith(".bias")}
+    params = list(net.parameters())
+    return [{"params": [p for p in params if id(p) not in exempt], "weight_decay": decay},
+            {"params": [p for p in params if id(p) in exempt], "weight_decay": 0.0}]
