@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from runner import __version__, commands
-from runner.errors import RecipeInvalid
+from runner.errors import RecipeInvalid, RunFailed
 
 EXAMPLES = {
     "validate": "runner validate recipes/quickstart.yaml my.yaml train.epochs=5",
@@ -60,7 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Options may stand between a recipe and its overrides (run r.yaml --dry-run seed=1), so
+    # words argparse leaves over join the recipe's arguments; anything else is a usage error.
+    args, extra = parser.parse_known_args(argv)
+    if extra and hasattr(args, "args") and all("=" in word for word in extra):
+        args.args += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help()
         return 2
@@ -70,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         for error in invalid.errors:
             print(error, file=sys.stderr)
         return 2
+    except RunFailed as e:
+        print(f"runner {args.command}: {e}", file=sys.stderr)
+        return 1
     except commands.UsageError as e:
         print(f"runner {args.command}: {e}", file=sys.stderr)
         return 2

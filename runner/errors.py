@@ -26,6 +26,11 @@ class RecipeInvalid(Exception):
         super().__init__("\n".join(map(str, errors)))
 
 
+class RunFailed(Exception):
+    """A run that cannot go on for a reason the user can fix (missing weights, say); the message
+    says what happened and what to do. The command line prints it and exits with status 1."""
+
+
 def suggest(word: str, choices, kind: str = "") -> str:
     """The fix for an unknown word: the closest known one, or the whole list when it is short."""
     choices = sorted(str(c) for c in choices)

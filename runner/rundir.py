@@ -9,11 +9,11 @@ import os
 import platform
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from runner.errors import RunFailed
 from runner.yaml_writer import dump
 
 PACKAGES = ("runner", "torch", "torchvision", "lightning", "timm", "torchmetrics", "paddlepaddle",
@@ -23,7 +23,10 @@ PACKAGES = ("runner", "torch", "torchvision", "lightning", "timm", "torchmetrics
 def create(recipe) -> Path:
     """Make a fresh directory `<log.dir>/<name>-<UTC time>[-n]` and write the recipe files."""
     root = Path(recipe.data["log"]["dir"])
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RunFailed(f"log.dir: cannot create {root} ({e.strerror}); choose a writable directory") from None
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     base = f"{recipe.data['name']}-{stamp}"
     for n in range(1000):
@@ -33,6 +36,10 @@ def create(recipe) -> Path:
             break
         except FileExistsError:
             continue
+        except OSError as e:
+            raise RunFailed(f"log.dir: cannot write in {root} ({e.strerror}); choose a writable directory") from None
+    else:
+        raise FileExistsError(f"{root / base} and 999 numbered variants already exist")
     (path / "recipe.yaml").write_text(recipe.text)
     (path / "resolved.yaml").write_text(
         f"# Resolved from {recipe.path}" + (f" with {' '.join(recipe.overrides)}" if recipe.overrides else "")
@@ -55,7 +62,6 @@ def provenance(recipe) -> dict:
         "hardware": {"machine": platform.machine(), "system": platform.system(),
                      "cpus": os.cpu_count(), "node": platform.node()},
         "command": sys.argv,
-        "time": time.time(),
     }
 
 

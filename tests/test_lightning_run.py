@@ -53,3 +53,31 @@ def test_a_dataset_this_version_cannot_load_stops_before_any_work(tmp_path):
     assert result.returncode == 2
     assert "backend: this version's lightning backend does not build dataset 'mnist' yet" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "runs").exists()
+
+
+def test_torchvision_backbones_take_greyscale_and_cifar_stems(tmp_path):
+    for extra in (["model.backbone=resnet18"],
+                  ["model.backbone=resnet18", "model.stem=cifar", "hardware.channels_last=true"]):
+        result = run(tmp_path, ROOT / "recipes/quickstart.yaml", "--dry-run", *extra)
+        assert result.returncode == 0, (extra, result.stderr[-3000:])
+        summary = json.loads((tmp_path / run_dir(result) / "summary.json").read_text())
+        assert summary["steps"] == 1  # --dry-run: one training step
+
+
+def test_pretrained_weights_that_cannot_be_fetched_name_the_file_and_folder(tmp_path):
+    env_home = tmp_path / "torch-home"
+    result = subprocess.run(
+        [sys.executable, "-m", "runner", "run", ROOT / "recipes/quickstart.yaml",
+         "model.backbone=resnet18", "model.pretrained=true"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**__import__("os").environ, "TORCH_HOME": str(env_home)})
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert f"place resnet18-f37072fd.pth in {env_home}/hub/checkpoints/" in result.stderr
+
+
+def test_unwritable_log_dir_is_a_clean_error(tmp_path):
+    (tmp_path / "taken").write_text("a file, not a directory")
+    result = run(tmp_path, ROOT / "recipes/smoke/synthetic.yaml", "log.dir=taken/runs")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "log.dir: cannot create taken/runs" in result.stderr

@@ -25,6 +25,8 @@ def unsupported(recipe: dict) -> list[str]:
 
 
 def loaders(program):
+    """In-memory data needs no worker processes: batches are sliced from one tensor and
+    augmented on the device, so data.num_workers applies to file-backed datasets only."""
     arrays = load_arrays(program)
     batch = program.recipe["data"]["batch_size"]
     generator = torch.Generator().manual_seed(program.recipe["seed"])
@@ -83,7 +85,8 @@ def execute(recipe, program, dry_run: bool = False) -> int:
     trainer.fit(model, train_loader, val_loader)
     summary = _summary(trainer, checkpoint, path)
     (path / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"val_acc {summary.get('val_acc', float('nan')):.4f} (best {summary.get('best', float('nan')):.4f})")
+    shown = {k: summary.get(k) for k in ("val_acc", "best")}
+    print(", ".join(f"{k} {v:.4f}" for k, v in shown.items() if v is not None) or "no validation ran")
     print(f"run dir: {path}")
     return 0
 

@@ -15,7 +15,11 @@ class Classifier(pl.LightningModule):
     def __init__(self, program: Program):
         super().__init__()
         self.program = program
-        self.net = build_network(program)
+        hardware = program.recipe["hardware"]
+        self.memory_format = torch.channels_last if hardware["channels_last"] else torch.contiguous_format
+        self.net = build_network(program).to(memory_format=self.memory_format)
+        if hardware["compile"]:
+            self.net = torch.compile(self.net)
         self.train_pipeline = build_pipeline(program, "train")
         self.eval_pipeline = build_pipeline(program, "eval")
         self.smoothing = program.recipe["train"]["label_smoothing"]
@@ -26,7 +30,7 @@ class Classifier(pl.LightningModule):
     def on_after_batch_transfer(self, batch, dataloader_idx):
         x, y = batch
         pipeline = self.train_pipeline if self.trainer.training else self.eval_pipeline
-        return pipeline(x), y
+        return pipeline(x).contiguous(memory_format=self.memory_format), y
 
     def training_step(self, batch, batch_idx):
         x, y = batch

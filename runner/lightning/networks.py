@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from runner.catalog.backbones import RESNET_FAMILY, TIMM_PREFIX
+from runner.errors import RunFailed
 from runner.program import Program, backbone_family
 
 
@@ -27,6 +28,13 @@ class SimpleCNN(nn.Module):
         return self.head(self.features(x).mean(dim=(2, 3)))
 
 
+class ExpandChannels(nn.Module):
+    """Repeat a greyscale image's one channel three times for networks built for colour."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.expand(-1, 3, -1, -1)
+
+
 def build_network(program: Program) -> nn.Module:
     model = program.recipe["model"]
     name, classes = model["backbone"], program.num_classes
@@ -38,29 +46,35 @@ def build_network(program: Program) -> nn.Module:
 
         return timm.create_model(name[len(TIMM_PREFIX):], pretrained=model["pretrained"],
                                  num_classes=classes, in_chans=channels)
-    import torchvision
-
-    net = torchvision.models.get_model(name, weights="DEFAULT" if model["pretrained"] else None)
-    _replace_head(net, classes)
+    net = _torchvision(name, classes, model["pretrained"])
     if model["stem"] == "cifar" and backbone_family(program.recipe) in RESNET_FAMILY:
         net.conv1 = nn.Conv2d(channels, net.conv1.out_channels, 3, 1, 1, bias=False)
         net.maxpool = nn.Identity()
-    elif channels != 3:
-        raise NotImplementedError(f"{name} expects colour images; {channels}-channel input needs simple_cnn")
+    elif channels == 1:
+        net = nn.Sequential(ExpandChannels(), net)
     return net
 
 
-def _replace_head(net: nn.Module, classes: int) -> None:
-    """Swap the last linear layer for one with `classes` outputs."""
-    parent, attr, last = None, None, None
-    for module_name, module in net.named_modules():
-        if isinstance(module, nn.Linear):
-            last = module_name
-    *path, attr = last.split(".")
-    parent = net.get_submodule(".".join(path)) if path else net
-    old = getattr(parent, attr) if not attr.isdigit() else parent[int(attr)]
-    new = nn.Linear(old.in_features, classes)
-    if attr.isdigit():
-        parent[int(attr)] = new
-    else:
-        setattr(parent, attr, new)
+def _torchvision(name: str, classes: int, pretrained: bool) -> nn.Module:
+    """A torchvision classifier with `classes` outputs; with `pretrained`, every pretrained
+    tensor whose shape still fits (all but the classifier head) is loaded into it."""
+    import torchvision
+
+    extra = {"aux_logits": False} if name in ("googlenet", "inception_v3") else {}
+    net = torchvision.models.get_model(name, num_classes=classes, **extra)
+    if pretrained:
+        weights = torchvision.models.get_model_weights(name).DEFAULT
+        try:
+            state = weights.get_state_dict(progress=False)
+        except OSError as e:  # URLError included: offline, firewalled, or the host is down
+            import torch.hub
+
+            file = weights.url.rsplit("/", 1)[-1]
+            raise RunFailed(
+                f"model.pretrained: the {name} weights could not be fetched ({e}); download "
+                f"{weights.url} and place {file} in {torch.hub.get_dir()}/checkpoints/, "
+                "or set model.pretrained: false") from None
+        own = net.state_dict()
+        net.load_state_dict({k: v for k, v in state.items() if k in own and own[k].shape == v.shape},
+                            strict=False)
+    return net
