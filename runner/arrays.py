@@ -1,12 +1,15 @@
 """Datasets small enough to hold in memory, as uint8 arrays shared by both backends.
 
 Images are (N, C, H, W) uint8 and labels (N,) int64. Validation comes from the test split, or
-from a seeded `val_fraction` of the training set, exactly as compile counted it.
+from a seeded `val_fraction` of the training set, exactly as compile counted it. MNIST,
+Fashion-MNIST and CIFAR are read from their official files under data.root (runner.datafiles
+fetches and verifies them); no deep-learning framework is imported, for either backend's sake.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
+from runner import datafiles
 from runner.program import Program, dataset_params, split_sizes
 
 
@@ -27,6 +30,12 @@ def load_arrays(program: Program) -> Arrays:
         return _hold_out(recipe, program, x, y)
     if name == "synthetic":
         return _synthetic(recipe["seed"], **dataset_params(recipe))
+    if name in datafiles.SOURCES:
+        data = recipe["data"]
+        (x, y), test = datafiles.load_splits(name, data["root"], data["download"])
+        if data["val_fraction"] > 0:
+            return _hold_out(recipe, program, x, y)
+        return Arrays(x, y, *test)
     raise NotImplementedError(f"dataset {name!r} is not held in memory by this version")
 
 

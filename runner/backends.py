@@ -7,7 +7,34 @@ from runner.errors import RecipeError, RecipeInvalid
 FRAMEWORKS = {"lightning": ("torch", "torchvision", "lightning"), "paddle": ("paddle",)}
 
 
-def execute(recipe, program, dry_run: bool = False) -> int:
+def execute(recipe, program, dry_run: bool = False, resume=None) -> int:
+    backend = _installed(recipe)
+    if backend == "lightning":
+        from runner.lightning.execute import execute as run_lightning
+
+        return run_lightning(recipe, program, dry_run=dry_run, resume=resume)
+    if backend == "paddle" and importlib.util.find_spec("runner.paddle") is not None:
+        from runner.paddle.execute import execute as run_paddle
+
+        return run_paddle(recipe, program, dry_run=dry_run, resume=resume)
+    raise _not_yet(recipe, "train")
+
+
+def evaluate(recipe, program, checkpoint, split: str, out) -> str:
+    """Score a checkpoint, write the result to `out` (JSON) and return the table to print."""
+    from runner import scores
+
+    backend = _installed(recipe)
+    if backend == "lightning":
+        from runner.lightning.evaluate import evaluate as run_eval
+    elif importlib.util.find_spec("runner.paddle") is not None:
+        from runner.paddle.evaluate import evaluate as run_eval
+    else:
+        raise _not_yet(recipe, "evaluate")
+    return scores.table(run_eval(recipe, program, checkpoint, split, out))
+
+
+def _installed(recipe) -> str:
     backend = recipe.data["backend"]
     missing = [m for m in FRAMEWORKS[backend] if importlib.util.find_spec(m) is None]
     if missing:
@@ -15,21 +42,12 @@ def execute(recipe, program, dry_run: bool = False) -> int:
             recipe.lines.where(("backend",)), "backend",
             f"the {backend} backend needs {', '.join(missing)}, which is not installed",
             f"pip install 'runner[{backend}]' (make install installs both backends)")])
-    if backend == "lightning":
-        from runner.lightning.execute import execute as run_lightning, unsupported
+    return backend
 
-        missing = unsupported(recipe.data)
-        if missing:
-            raise RecipeInvalid([RecipeError(
-                recipe.lines.where(("backend",)), "backend",
-                f"this version's lightning backend does not build {', '.join(missing)} yet",
-                "`runner show` prints the plan; the datasets digits and synthetic train today")])
-        return run_lightning(recipe, program, dry_run=dry_run)
-    if backend == "paddle" and importlib.util.find_spec("runner.paddle") is not None:
-        from runner.paddle.execute import execute as run_paddle
 
-        return run_paddle(recipe, program, dry_run=dry_run)
-    raise RecipeInvalid([RecipeError(
+def _not_yet(recipe, verb: str) -> RecipeInvalid:
+    backend = recipe.data["backend"]
+    return RecipeInvalid([RecipeError(
         recipe.lines.where(("backend",)), "backend",
-        f"this version of runner validates {backend} recipes but cannot train them yet",
+        f"this version of runner validates {backend} recipes but cannot {verb} them yet",
         "`runner show` prints the plan it would run")])

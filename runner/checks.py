@@ -3,7 +3,7 @@
 from runner.catalog import augmentations, datasets, optimizers, schedules
 from runner.catalog.backbones import RESNET_FAMILY, lookup as lookup_backbone
 from runner.errors import RecipeError, RecipeInvalid, dotted, in_file_order
-from runner.program import backbone_family, compile_recipe, dataset_info
+from runner.program import backbone_family, compile_recipe, dataset_info, shapes_through
 
 CHECKS = []
 
@@ -173,6 +173,40 @@ def normalize_matches_channels(r):
                 elif n and shape and n != shape[0]:
                     yield ("augment", stage, i, key), f"has {n} values for {shape[0]}-channel images", \
                         f"give {shape[0]} values, or [] for the dataset's"
+
+
+# Steps that work on pixel values in [0, 1] and so must run before normalize shifts them.
+PIXEL_STEPS = ("color_jitter", "grayscale", "auto_augment", "rand_augment", "trivial_augment")
+
+
+@check
+def pixel_steps_before_normalize(r):
+    """Colour changes and augmentation policies clamp to [0, 1], so they belong before normalize."""
+    for stage in ("train", "eval"):
+        names = [s["name"] for s in r["augment"][stage]]
+        if "normalize" not in names:
+            continue
+        for i in range(names.index("normalize") + 1, len(names)):
+            if names[i] in PIXEL_STEPS:
+                yield ("augment", stage, i, "name"), f"{names[i]} works on pixels in [0, 1], which normalize has already shifted", \
+                    "move it before normalize"
+
+
+@check
+def images_fit_crops(r):
+    """A crop must fit the image it cuts (after padding), and images that vary in size (files)
+    must reach one fixed size before they are batched."""
+    info = dataset_info(r)
+    for stage in ("train", "eval"):
+        shape = None
+        for i, step, (_, h, w), shape in shapes_through(r, info, stage):
+            pad = 2 * step.get("padding", 0)
+            if step["name"] in ("center_crop", "random_crop") and h is not None and step["size"] > min(h, w) + pad:
+                yield ("augment", stage, i, "size"), f"{step['size']} is larger than the {h}x{w} images it crops", \
+                    f"use at most {min(h, w) + pad}, or resize first"
+        if info.shape is None and (shape is None or shape[1] is None):
+            yield ("augment", stage), f"{r['data']['dataset']} images vary in size, so each batch needs one fixed size", \
+                "end the pipeline with a crop, e.g. resize 256 then center_crop 224 (or random_resized_crop 224)"
 
 
 @check

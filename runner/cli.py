@@ -13,6 +13,8 @@ EXAMPLES = {
     "validate": "runner validate recipes/quickstart.yaml my.yaml train.epochs=5",
     "show": "runner show recipes/resnet18_cifar10.yaml data.batch_size=128",
     "run": "runner run recipes/quickstart.yaml train.epochs=5 seed=1",
+    "resume": "runner resume runs/quickstart-20260101-120000",
+    "eval": "runner eval runs/quickstart-20260101-120000 --split val",
     "ls": "runner ls            # shipped recipes\n  runner ls backbones  # or datasets, augmentations, optimizers, schedules",
     "cp": "runner cp resnet18_cifar10 my.yaml",
     "schema": "runner schema --json > recipe.schema.json",
@@ -45,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true",
                    help="build every component and run one training and one validation step on "
                         "synthetic data of the recipe's shape, then stop")
+    p = command("resume", "Continue an interrupted run in its directory from checkpoints/last.ckpt.")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="the directory `runner run` printed")
+    p = command("eval", "Score a run's best checkpoint (or CKPT): top-1/top-5, per-class accuracy, "
+                        "confusion matrix; printed and written to RUN_DIR/eval/.")
+    p.add_argument("target", metavar="RUN_DIR|CKPT", help="a run directory, or a checkpoint inside one")
+    p.add_argument("--split", choices=["val", "test"], default="val",
+                   help="val: the run's validation images (default); test: the dataset's test split")
     p = command("ls", "List shipped recipes, or the names a registry offers on each backend.")
     p.add_argument("what", nargs="?", default="recipes",
                    choices=["recipes", "backbones", "datasets", "augmentations", "optimizers", "schedules"])

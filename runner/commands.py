@@ -53,6 +53,14 @@ def show(args) -> int:
     recipe, program = _one(args, "show")
     print(f"# {recipe.path}, resolved" + (f" with {' '.join(recipe.overrides)}" if recipe.overrides else ""))
     print(dump(recipe.data))
+    if program.numbers is None:  # image folders: count them if they are here
+        from runner import imagefiles
+        from runner.errors import RunFailed
+
+        try:
+            program = imagefiles.split(program)[1]
+        except RunFailed as e:
+            print(f"# not counted yet: {e}")
     print(plan.describe(program))
     return 0
 
@@ -60,6 +68,49 @@ def show(args) -> int:
 def run(args) -> int:
     recipe, program = _one(args, "run")
     return backends.execute(recipe, program, dry_run=args.dry_run)
+
+
+def resume(args) -> int:
+    """Continue an interrupted run in its own directory from its last checkpoint."""
+    path = _run_dir(Path(args.run_dir))
+    recipe, program = compile_file(str(path / "resolved.yaml"))
+    return backends.execute(recipe, program, resume=path)
+
+
+def evaluate(args) -> int:
+    """Score a run's best (or a named) checkpoint; write eval/<checkpoint>-<split>.json."""
+    target = Path(args.target)
+    path = _run_dir(target if target.is_dir() else target.parent.parent)
+    if target.is_dir():
+        checkpoint = _best_checkpoint(path)
+    elif target.parent != path / "checkpoints" or target.suffix != ".ckpt":
+        raise UsageError(f"{target} is not a checkpoint inside a run directory; runner eval loads "
+                         "only RUN_DIR/checkpoints/*.ckpt written by runner run")
+    else:
+        checkpoint = target
+    recipe, program = compile_file(str(path / "resolved.yaml"), ["data.val_fraction=0"] if args.split == "test" else [])
+    if args.split == "test" and not program.dataset.has_test_split:
+        raise UsageError(f"{recipe.data['data']['dataset']} has no test split; use --split val")
+    out = path / "eval" / f"{checkpoint.stem}-{args.split}.json"
+    print(backends.evaluate(recipe, program, checkpoint, args.split, out))
+    print(f"wrote {out}")
+    return 0
+
+
+def _run_dir(path: Path) -> Path:
+    if not (path / "resolved.yaml").is_file():
+        raise UsageError(f"{path} is not a run directory (it has no resolved.yaml); "
+                         "`runner run` prints the run directory it creates")
+    return path
+
+
+def _best_checkpoint(path: Path) -> Path:
+    summary = path / "summary.json"
+    best = json.loads(summary.read_text()).get("best_checkpoint") if summary.is_file() else None
+    for candidate in (best, path / "checkpoints" / "last.ckpt"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise UsageError(f"{path} has no checkpoint yet (checkpoints/ is empty)")
 
 
 def ls(args) -> int:
@@ -110,4 +161,5 @@ def schema(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": validate, "show": show, "run": run, "ls": ls, "cp": cp, "schema": schema}
+COMMANDS = {"validate": validate, "show": show, "run": run, "resume": resume, "eval": evaluate,
+            "ls": ls, "cp": cp, "schema": schema}

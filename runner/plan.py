@@ -1,6 +1,6 @@
 """The compact plan `runner show` prints: one line per stage, then each derived number and how."""
 from runner.catalog.backbones import lookup as lookup_backbone
-from runner.program import Program, dataset_params, schedule_params
+from runner.program import Program, dataset_params, input_shape, schedule_params
 
 
 def _params(step: dict, skip=("name",)) -> str:
@@ -12,7 +12,7 @@ def describe(program: Program) -> str:
     r, info, n = program.recipe, program.dataset, program.numbers
     data, model, hw = r["data"], r["model"], r["hardware"]
     shape = "x".join(map(str, info.shape)) if info.shape else "images of any size"
-    classes = program.num_classes or "counted from the folders"
+    classes = f"{program.num_classes} classes" if program.num_classes else "one class per subfolder"
     sizes = f"{n.train_size} train / {n.val_size} val images" if n else "sizes counted from the files"
     extra = ", ".join(f"{k}={v}" for k, v in dataset_params(r).items())
     source = "auto, from the dataset" if model["num_classes"] == "auto" else "recipe"
@@ -23,14 +23,16 @@ def describe(program: Program) -> str:
         opt += ", no decay on norm and bias"
     sched = r["schedule"]
     warm = f" after {n.warmup_steps} warm-up steps" if n and n.warmup_steps else ""
+    where = "" if data["dataset"] == "folder" else f" in {data['root']}/"
+    inputs = {s: "x".join(str(d) for d in input_shape(r, info, s)) for s in ("train", "eval")}
     lines = [
         "plan",
-        f"  data      {data['dataset']}{f'({extra})' if extra else ''} in {data['root']}/: {sizes}, "
-        f"{shape}, {classes} classes; batch {data['batch_size']}, {data['num_workers']} workers",
-        f"  augment   train: {aug['train']}",
-        f"            eval:  {aug['eval']}",
+        f"  data      {data['dataset']}{f'({extra})' if extra else ''}{where}: {sizes}, "
+        f"{shape}, {classes}; batch {data['batch_size']}, {data['num_workers']} workers",
+        f"  augment   train: {aug['train']} => {inputs['train']}",
+        f"            eval:  {aug['eval']} => {inputs['eval']}",
         f"  model     {model['backbone']} ({lookup_backbone(model['backbone']).doc.rstrip('.')}), "
-        f"stem {model['stem']}, {classes} classes ({source}), "
+        f"stem {model['stem']}, {classes} ({source}), "
         f"{'pretrained' if model['pretrained'] else 'random init'}",
         f"  optim     {opt}; schedule {sched['name']}({', '.join(f'{k}={v}' for k, v in schedule_params(r).items())}){warm}",
         f"  loop      {r['train']['epochs']} epochs, label smoothing {r['train']['label_smoothing']}, "

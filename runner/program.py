@@ -118,6 +118,44 @@ def compile_recipe(recipe: dict) -> Program:
     return Program(recipe, info, num_classes, numbers, lr)
 
 
+def with_counts(program: Program, num_classes: int, train_size: int, val_size: int) -> Program:
+    """The Program of a file-backed dataset once its folders have been counted."""
+    recipe = program.recipe
+    classes = num_classes if recipe["model"]["num_classes"] == "auto" else recipe["model"]["num_classes"]
+    shape = schedules.get(recipe["schedule"]["name"]).function(**schedule_params(recipe))
+    numbers = derive(recipe, train_size, val_size, shape)
+    lr = LrCurve(shape, numbers.total_steps, numbers.warmup_steps, numbers.steps_per_epoch)
+    return Program(recipe, program.dataset, classes, numbers, lr)
+
+
+# Steps that make every image size x size; `resize` sets only the shorter side.
+CROPS = ("center_crop", "random_crop", "random_resized_crop")
+COLOUR_CHANNELS = 3  # files are decoded as RGB
+
+
+def shapes_through(recipe: dict, info: DatasetInfo, stage: str):
+    """(index, step, shape before, shape after) for each step of augment.<stage>; a shape is
+    (channels, height, width), with height and width None while images vary in size."""
+    shape = info.shape or (COLOUR_CHANNELS, None, None)
+    for i, step in enumerate(recipe["augment"][stage]):
+        before, (c, h, w) = shape, shape
+        if step["name"] in CROPS:
+            shape = (c, step["size"], step["size"])
+        elif step["name"] == "resize" and h is not None:
+            # as torchvision's Resize: the shorter side becomes size, the longer int(size * ratio)
+            size, short = step["size"], min(h, w)
+            shape = (c, size if h == short else int(size * h / short), size if w == short else int(size * w / short))
+        yield i, step, before, shape
+
+
+def input_shape(recipe: dict, info: DatasetInfo, stage: str = "train") -> tuple:
+    """The (channels, height, width) the network receives from augment.<stage>."""
+    shape = info.shape or (COLOUR_CHANNELS, None, None)
+    for _, _, _, shape in shapes_through(recipe, info, stage):
+        pass
+    return shape
+
+
 def schedule_params(recipe: dict) -> dict:
     entry = schedules.get(recipe["schedule"]["name"])
     return {k: v for k, v in recipe["schedule"].items() if k in entry.params}

@@ -22,6 +22,8 @@ def test_installed_copy_lists_and_copies_recipes(tmp_path):
     where = subprocess.run([sys.executable, "-c", "import runner; print(runner.__file__)"],
                            cwd=elsewhere, env=env, capture_output=True, text=True).stdout
     assert where.startswith(str(target))
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "runner").rglob("*.py")}
+    assert modules <= {p.relative_to(target).as_posix() for p in (target / "runner").rglob("*.py")}
     listed = runner("ls").stdout
     assert all(p.relative_to(ROOT / "recipes").with_suffix("").as_posix() in listed for p in SHIPPED)
     assert runner("cp", "smoke/synthetic", "mine.yaml").returncode == 0

@@ -1,10 +1,11 @@
 """One generic LightningModule: a backbone, cross-entropy, accuracy, and the compiled optimizer
-and learning-rate curve. Batches are augmented on the device after transfer."""
+and learning-rate curve. Batches are augmented on the device after transfer: every step for
+in-memory data, normalize and the steps after it for file-backed data (the workers ran the rest)."""
 import lightning.pytorch as pl
 import torch
 import torch.nn.functional as F
 
-from runner.lightning.augment import build_pipeline
+from runner.lightning.augment import build_pipeline, split_pipeline
 from runner.lightning.networks import build_network
 from runner.program import Program
 
@@ -12,33 +13,41 @@ NORM_TYPES = (torch.nn.modules.batchnorm._BatchNorm, torch.nn.GroupNorm, torch.n
 
 
 class Classifier(pl.LightningModule):
-    def __init__(self, program: Program):
+    def __init__(self, program: Program, file_backed: bool = False):
         super().__init__()
-        self.program = program
+        self.program, self.file_backed = program, file_backed
         hardware = program.recipe["hardware"]
         self.memory_format = torch.channels_last if hardware["channels_last"] else torch.contiguous_format
         self.net = build_network(program).to(memory_format=self.memory_format)
         if hardware["compile"]:
             self.net = torch.compile(self.net)
-        self.train_pipeline = build_pipeline(program, "train")
-        self.eval_pipeline = build_pipeline(program, "eval")
+        if file_backed:
+            self.train_pipeline = split_pipeline(program, "train")[1]
+            self.eval_pipeline = split_pipeline(program, "eval")[1]
+        else:
+            self.train_pipeline = build_pipeline(program, "train")
+            self.eval_pipeline = build_pipeline(program, "eval")
         self.smoothing = program.recipe["train"]["label_smoothing"]
 
     def forward(self, x):
         return self.net(x)
 
     def on_after_batch_transfer(self, batch, dataloader_idx):
+        """(uint8 images, labels) -> (float images, target): labels, or soft labels after mixup/cutmix."""
         x, y = batch
         pipeline = self.train_pipeline if self.trainer.training else self.eval_pipeline
-        return pipeline(x).contiguous(memory_format=self.memory_format), y
+        x, target = pipeline(x, y)
+        return x.contiguous(memory_format=self.memory_format), target
 
     def training_step(self, batch, batch_idx):
-        x, y = batch
+        x, target = batch
         logits = self(x)
-        loss = F.cross_entropy(logits, y, label_smoothing=self.smoothing)
-        acc = (logits.argmax(1) == y).float().mean()
-        self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True)
-        self.log("train_acc", acc, prog_bar=True, on_step=False, on_epoch=True)
+        loss = F.cross_entropy(logits, target, label_smoothing=self.smoothing)
+        # with soft targets, a prediction counts as right when it names the heaviest label
+        labels = target.argmax(1) if target.is_floating_point() else target
+        acc = (logits.argmax(1) == labels).float().mean()
+        self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True, sync_dist=True)
+        self.log("train_acc", acc, prog_bar=True, on_step=False, on_epoch=True, sync_dist=True)
         return loss
 
     def validation_step(self, batch, batch_idx):
@@ -59,7 +68,10 @@ class Classifier(pl.LightningModule):
         else:
             opt = torch.optim.RMSprop(groups, lr=optim["lr"], alpha=optim["alpha"],
                                       momentum=optim["momentum"], eps=optim["eps"])
-        schedule = torch.optim.lr_scheduler.LambdaLR(opt, self.program.lr)
+        # A plain function, not the LrCurve object: LambdaLR saves callable objects into the
+        # checkpoint, which would then hold more than tensors and could not load weights-only.
+        curve = self.program.lr
+        schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: curve(step))
         return {"optimizer": opt, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
 
 

@@ -4,8 +4,8 @@ import torch
 from torch import nn
 
 from runner.catalog.backbones import RESNET_FAMILY, TIMM_PREFIX
-from runner.errors import RunFailed
-from runner.program import Program, backbone_family
+from runner.errors import RecipeError, RecipeInvalid, RunFailed
+from runner.program import Program, backbone_family, input_shape
 
 
 class SimpleCNN(nn.Module):
@@ -42,10 +42,7 @@ def build_network(program: Program) -> nn.Module:
     if name == "simple_cnn":
         return SimpleCNN(channels, classes)
     if name.startswith(TIMM_PREFIX):
-        import timm
-
-        return timm.create_model(name[len(TIMM_PREFIX):], pretrained=model["pretrained"],
-                                 num_classes=classes, in_chans=channels)
+        return _timm(name[len(TIMM_PREFIX):], classes, channels, model["pretrained"])
     net = _torchvision(name, classes, model["pretrained"])
     if model["stem"] == "cifar" and backbone_family(program.recipe) in RESNET_FAMILY:
         net.conv1 = nn.Conv2d(channels, net.conv1.out_channels, 3, 1, 1, bias=False)
@@ -53,6 +50,24 @@ def build_network(program: Program) -> nn.Module:
     elif channels == 1:
         net = nn.Sequential(ExpandChannels(), net)
     return net
+
+
+def _timm(name: str, classes: int, channels: int, pretrained: bool) -> nn.Module:
+    import timm
+
+    try:
+        return timm.create_model(name, pretrained=pretrained, num_classes=classes, in_chans=channels)
+    except (OSError, RuntimeError, ValueError) as e:  # huggingface_hub's offline errors are OSErrors
+        if not pretrained:
+            raise
+        from huggingface_hub.constants import HF_HUB_CACHE
+
+        source = timm.models.get_pretrained_cfg(name)
+        hub = getattr(source, "hf_hub_id", None) or name
+        raise RunFailed(
+            f"model.pretrained: the timm/{name} weights could not be fetched ({str(e).splitlines()[0]}); "
+            f"on a connected machine run `huggingface-cli download {hub}`, copy its cache into "
+            f"{HF_HUB_CACHE} here (set HF_HUB_OFFLINE=1 to use it), or set model.pretrained: false") from None
 
 
 def _torchvision(name: str, classes: int, pretrained: bool) -> nn.Module:
@@ -78,3 +93,27 @@ def _torchvision(name: str, classes: int, pretrained: bool) -> nn.Module:
         net.load_state_dict({k: v for k, v in state.items() if k in own and own[k].shape == v.shape},
                             strict=False)
     return net
+
+
+def check_input(recipe, program: Program, net: nn.Module) -> None:
+    """Pass two blank images of each pipeline's output shape through the network, so a backbone
+    that cannot take them (pooled away, or a fixed-size ViT) is reported before training."""
+    net = getattr(net, "_orig_mod", net)  # probe the uncompiled network; compiling waits for training
+    shapes = dict.fromkeys(input_shape(recipe.data, program.dataset, s) for s in ("train", "eval"))
+    was_training = net.training
+    net.eval()
+    try:
+        for shape in shapes:
+            try:
+                with torch.no_grad():
+                    net(torch.zeros(2, *shape))
+            except (RuntimeError, ValueError, AssertionError) as e:
+                name = recipe.data["model"]["backbone"]
+                raise RecipeInvalid([RecipeError(
+                    recipe.lines.where(("model", "backbone")), "model.backbone",
+                    f"{name} cannot take {'x'.join(map(str, shape))} images ({str(e).splitlines()[0]})",
+                    "make the images larger with resize or random_resized_crop in augment.train and "
+                    "augment.eval, or choose a backbone for small images: simple_cnn, or a resnet with "
+                    "stem: cifar")]) from None
+    finally:
+        net.train(was_training)

@@ -1,0 +1,1 @@
+"""The Lightning backend: a compiled Program trained with PyTorch Lightning."""

@@ -1,0 +1,75 @@
+"""What a run reports as it goes: training speed in images/s, and one row per epoch in
+metrics.csv with a matching line on the terminal."""
+import csv
+import time
+
+from lightning.pytorch.callbacks import Callback
+
+FIELDS = ("epoch", "step", "seconds", "images_per_s", "lr", "train_loss", "train_acc", "val_loss", "val_acc")
+
+
+class Throughput(Callback):
+    """Training images per second, across every process: shown on the progress bar as it runs
+    (smoothed), and per epoch (training steps only, validation excluded)."""
+
+    SMOOTHING = 0.9
+
+    def __init__(self):
+        self.rate, self.epoch_images, self.epoch_seconds, self.tick = None, 0, 0.0, None
+
+    def on_train_epoch_start(self, trainer, module):
+        self.epoch_images, self.epoch_seconds = 0, 0.0
+
+    def on_train_batch_start(self, trainer, module, batch, batch_idx):
+        self.tick = time.perf_counter()
+
+    def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx):
+        seconds = time.perf_counter() - self.tick
+        images = len(batch[1]) * trainer.world_size
+        self.epoch_images += images
+        self.epoch_seconds += seconds
+        rate = images / max(seconds, 1e-9)
+        self.rate = rate if self.rate is None else self.SMOOTHING * self.rate + (1 - self.SMOOTHING) * rate
+        module.log("img/s", self.rate, prog_bar=True, logger=False, on_step=True, on_epoch=False)
+
+    @property
+    def epoch_rate(self) -> float:
+        return self.epoch_images / self.epoch_seconds if self.epoch_seconds else 0.0
+
+
+class EpochCsv(Callback):
+    """metrics.csv: one row per epoch (validation metrics are blank in epochs not validated),
+    appended to on resume; the same figures are printed as one line per epoch."""
+
+    def __init__(self, path, throughput: Throughput, epochs: int, echo: bool):
+        self.path, self.throughput, self.epochs, self.echo = path, throughput, epochs, echo
+        self.started = None
+
+    def on_train_epoch_start(self, trainer, module):
+        self.started = time.perf_counter()
+
+    def on_train_epoch_end(self, trainer, module):
+        if trainer.global_rank:
+            return
+        metrics = trainer.callback_metrics
+        row = {"epoch": trainer.current_epoch, "step": trainer.global_step,
+               "seconds": time.perf_counter() - self.started,  # training + validation
+               "images_per_s": self.throughput.epoch_rate,
+               "lr": trainer.optimizers[0].param_groups[0]["lr"],
+               "train_loss": metrics.get("train_loss_epoch"), "train_acc": metrics.get("train_acc"),
+               "val_loss": metrics.get("val_loss"), "val_acc": metrics.get("val_acc")}
+        row = {k: None if v is None else v if isinstance(v, int) else round(float(v), 6) for k, v in row.items()}
+        new = not self.path.exists()
+        with self.path.open("a", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=FIELDS)
+            if new:
+                writer.writeheader()
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        if self.echo:
+            print(_line(row, self.epochs), flush=True)
+
+
+def _line(row: dict, epochs: int) -> str:
+    shown = [f"epoch {row['epoch'] + 1}/{epochs}"]
+    shown += [f"{k} {row[k]:.4f}" for k in ("train_loss", "train_acc", "val_loss", "val_acc") if row[k] is not None]
+    return "  ".join(shown + [f"{row['images_per_s']:.0f} img/s", f"{row['seconds']:.1f} s"])

@@ -1,0 +1,114 @@
+"""DataLoaders for the Lightning backend.
+
+In-memory datasets are sliced into uint8 batches with no worker processes and augmented on the
+device. Image files (folder, imagenet) are decoded and cropped in DataLoader workers, with pinned
+memory and persistent workers, then finished on the device. `--dry-run` trains on a stand-in:
+random images of the recipe's shape, so recipes whose data is absent are still proven runnable.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, TensorDataset
+
+from runner import imagefiles
+from runner.errors import RunFailed
+from runner.arrays import Arrays, load_arrays
+from runner.program import COLOUR_CHANNELS, CROPS, Program
+
+
+@dataclass
+class Data:
+    program: Program  # completed with counted numbers for file-backed datasets
+    train: DataLoader
+    val: DataLoader
+    file_backed: bool
+    classes: tuple[str, ...] | None = None  # class folder names, for file-backed datasets
+
+
+def prepare(program: Program, processes: int = 1) -> Data:
+    """Read (or fetch) the recipe's dataset; raises RunFailed when it cannot be had.
+    data.batch_size counts images across all `processes`, so each loads its share."""
+    batch = per_process_batch(program.recipe["data"]["batch_size"], processes)
+    if program.dataset.in_memory:
+        return memory_data(program, load_arrays(program), batch)
+    from runner.lightning.augment import split_pipeline
+
+    files, program = imagefiles.split(program)
+    workers = program.recipe["data"]["num_workers"]
+    generator = torch.Generator().manual_seed(program.recipe["seed"])
+    common = {"batch_size": batch, "num_workers": workers, "pin_memory": torch.cuda.is_available(),
+              "persistent_workers": workers > 0}
+    train = ImageFiles(files.train, split_pipeline(program, "train")[0])
+    val = ImageFiles(files.val, split_pipeline(program, "eval")[0])
+    return Data(program, DataLoader(train, shuffle=True, drop_last=True, generator=generator, **common),
+                DataLoader(val, **common), True, files.classes)
+
+
+def per_process_batch(batch: int, processes: int) -> int:
+    if batch % processes:
+        raise RunFailed(f"data.batch_size: {batch} images cannot be shared evenly by {processes} "
+                        f"processes; use a multiple of {processes}")
+    return batch // processes
+
+
+def memory_data(program: Program, arrays: Arrays, batch: int | None = None) -> Data:
+    batch = batch or program.recipe["data"]["batch_size"]
+    generator = torch.Generator().manual_seed(program.recipe["seed"])
+    train = TensorDataset(torch.from_numpy(arrays.x_train), torch.from_numpy(arrays.y_train))
+    val = TensorDataset(torch.from_numpy(arrays.x_val), torch.from_numpy(arrays.y_val))
+    return Data(program, DataLoader(train, batch_size=batch, shuffle=True, drop_last=True, generator=generator),
+                DataLoader(val, batch_size=batch), False)
+
+
+class ImageFiles(Dataset):
+    """(path, label) pairs -> (uint8 C x H x W tensor after the per-image steps, label)."""
+
+    def __init__(self, pairs: list[tuple[str, int]], transform):
+        self.pairs, self.transform = pairs, transform
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, index: int):
+        path, label = self.pairs[index]
+        return self.transform(decode(path)), label
+
+
+def decode(path: str) -> torch.Tensor:
+    """An image file as RGB uint8 (3, H, W): torchvision's decoders, Pillow for other formats."""
+    from torchvision.io import ImageReadMode, decode_image, read_file
+
+    try:
+        return decode_image(read_file(path), mode=ImageReadMode.RGB)
+    except RuntimeError:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(path) as image:
+                return torch.from_numpy(np.asarray(image.convert("RGB")).copy()).permute(2, 0, 1)
+        except (OSError, UnidentifiedImageError) as e:
+            raise ValueError(f"cannot decode image {path}: {e}") from None
+
+
+def stand_in_shape(program: Program) -> tuple[int, int, int]:
+    """The stored image shape to imitate: the dataset's, or for files of any size, square images
+    as large as the largest size a step of either pipeline asks for."""
+    if program.dataset.shape:
+        return program.dataset.shape
+    sizes = [s["size"] for stage in ("train", "eval") for s in program.recipe["augment"][stage]
+             if s["name"] in CROPS or s["name"] == "resize"]
+    side = max(sizes, default=224)
+    return (COLOUR_CHANNELS, side, side)
+
+
+def stand_in(program: Program, images: int) -> Arrays:
+    """Random uint8 images of the stored shape, labels spread over every class."""
+    rng = np.random.default_rng(program.recipe["seed"])
+    shape, classes = stand_in_shape(program), program.num_classes
+
+    def draw():
+        return (rng.integers(0, 256, (images, *shape), dtype=np.uint8),
+                (np.arange(images) % classes).astype(np.int64))
+
+    return Arrays(*draw(), *draw())
