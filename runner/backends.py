@@ -13,11 +13,9 @@ def execute(recipe, program, dry_run: bool = False, resume=None) -> int:
         from runner.lightning.execute import execute as run_lightning
 
         return run_lightning(recipe, program, dry_run=dry_run, resume=resume)
-    if backend == "paddle" and importlib.util.find_spec("runner.paddle") is not None:
-        from runner.paddle.execute import execute as run_paddle
+    from runner.paddle.execute import execute as run_paddle
 
-        return run_paddle(recipe, program, dry_run=dry_run, resume=resume)
-    raise _not_yet(recipe, "train")
+    return run_paddle(recipe, program, dry_run=dry_run, resume=resume)
 
 
 def evaluate(recipe, program, checkpoint, split: str, out) -> str:
@@ -27,10 +25,8 @@ def evaluate(recipe, program, checkpoint, split: str, out) -> str:
     backend = _installed(recipe)
     if backend == "lightning":
         from runner.lightning.evaluate import evaluate as run_eval
-    elif importlib.util.find_spec("runner.paddle") is not None:
-        from runner.paddle.evaluate import evaluate as run_eval
     else:
-        raise _not_yet(recipe, "evaluate")
+        from runner.paddle.evaluate import evaluate as run_eval
     return scores.table(run_eval(recipe, program, checkpoint, split, out))
 
 
@@ -43,11 +39,3 @@ def _installed(recipe) -> str:
             f"the {backend} backend needs {', '.join(missing)}, which is not installed",
             f"pip install 'runner[{backend}]' (make install installs both backends)")])
     return backend
-
-
-def _not_yet(recipe, verb: str) -> RecipeInvalid:
-    backend = recipe.data["backend"]
-    return RecipeInvalid([RecipeError(
-        recipe.lines.where(("backend",)), "backend",
-        f"this version of runner validates {backend} recipes but cannot {verb} them yet",
-        "`runner show` prints the plan it would run")])

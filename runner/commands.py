@@ -83,9 +83,9 @@ def evaluate(args) -> int:
     path = _run_dir(target if target.is_dir() else target.parent.parent)
     if target.is_dir():
         checkpoint = _best_checkpoint(path)
-    elif target.parent != path / "checkpoints" or target.suffix != ".ckpt":
+    elif target.parent != path / "checkpoints" or target.suffix not in (".ckpt", ".pdparams"):
         raise UsageError(f"{target} is not a checkpoint inside a run directory; runner eval loads "
-                         "only RUN_DIR/checkpoints/*.ckpt written by runner run")
+                         "only RUN_DIR/checkpoints/*.ckpt (or *.pdparams) written by runner run")
     else:
         checkpoint = target
     recipe, program = compile_file(str(path / "resolved.yaml"), ["data.val_fraction=0"] if args.split == "test" else [])
@@ -107,7 +107,7 @@ def _run_dir(path: Path) -> Path:
 def _best_checkpoint(path: Path) -> Path:
     summary = path / "summary.json"
     best = json.loads(summary.read_text()).get("best_checkpoint") if summary.is_file() else None
-    for candidate in (best, path / "checkpoints" / "last.ckpt"):
+    for candidate in (best, path / "checkpoints" / "last.ckpt", path / "checkpoints" / "last.pdparams"):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     raise UsageError(f"{path} has no checkpoint yet (checkpoints/ is empty)")

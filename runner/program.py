@@ -10,6 +10,7 @@ from runner.catalog import datasets, schedules
 from runner.catalog.backbones import lookup as lookup_backbone
 from runner.catalog.datasets import DatasetInfo
 from runner.catalog.schedules import Shape
+from runner.errors import RunFailed
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,14 @@ def compile_recipe(recipe: dict) -> Program:
     numbers = derive(recipe, train, val, shape)
     lr = LrCurve(shape, numbers.total_steps, numbers.warmup_steps, numbers.steps_per_epoch)
     return Program(recipe, info, num_classes, numbers, lr)
+
+
+def per_process_batch(batch: int, processes: int) -> int:
+    """data.batch_size counts images across all processes; each loads an equal share."""
+    if batch % processes:
+        raise RunFailed(f"data.batch_size: {batch} images cannot be shared evenly by {processes} "
+                        f"processes; use a multiple of {processes}")
+    return batch // processes
 
 
 def with_counts(program: Program, num_classes: int, train_size: int, val_size: int) -> Program:

@@ -30,7 +30,7 @@ JOIN_TIMEOUT_S = 600
 
 def rank() -> int:
     """This process's global rank as the launcher set it; 0 when run alone."""
-    for name in ("RANK", "SLURM_PROCID", "LOCAL_RANK"):
+    for name in ("RANK", "SLURM_PROCID", "PADDLE_TRAINER_ID", "LOCAL_RANK"):
         if os.environ.get(name, "").isdigit():
             return int(os.environ[name])
     return 0
@@ -57,7 +57,7 @@ def open_for_rank(recipe) -> Path:
 
 
 def _world() -> int:
-    for name in ("WORLD_SIZE", "SLURM_NTASKS"):
+    for name in ("WORLD_SIZE", "SLURM_NTASKS", "PADDLE_TRAINERS_NUM"):
         if os.environ.get(name, "").isdigit():
             return int(os.environ[name])
     return 1

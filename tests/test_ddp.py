@@ -1,17 +1,21 @@
 """Data-parallel training as a user starts it on one machine: `accelerator: cpu, devices: 2,
-strategy: ddp` (gloo). Two processes share one run directory and the batch, and the model learns."""
+strategy: ddp` (gloo), on both backends. Two processes share one run directory and the batch, and
+the model learns."""
 import csv
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 
-def test_two_process_ddp_on_cpu_learns_into_one_run_dir(tmp_path):
+@pytest.mark.parametrize("recipe", ["synthetic", "paddle_synthetic"])
+def test_two_process_ddp_on_cpu_learns_into_one_run_dir(tmp_path, recipe):
     result = subprocess.run(
-        [sys.executable, "-m", "runner", "run", str(ROOT / "recipes/smoke/synthetic.yaml"),
+        [sys.executable, "-m", "runner", "run", str(ROOT / f"recipes/smoke/{recipe}.yaml"),
          "hardware.devices=2", "hardware.strategy=ddp", "train.epochs=5"],
         cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]

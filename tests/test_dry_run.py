@@ -11,11 +11,12 @@ from tests.conftest import QUICKSTART, ROOT, SHIPPED
 IDS = [p.relative_to(ROOT / "recipes").as_posix() for p in SHIPPED]
 
 
-def on_this_machine(path) -> list[str]:
+def on_this_machine(path, backend: str = "lightning") -> list[str]:
     """Overrides that move a recipe onto one CPU: CI has no GPU, and no network for weights."""
     r = load_recipe(str(path)).data
-    moved = ["hardware.accelerator=cpu", "hardware.devices=1", "hardware.num_nodes=1", "hardware.strategy=auto"]
-    if r["hardware"]["precision"] not in PRECISIONS[("lightning", "cpu")]:
+    moved = [f"backend={backend}", "hardware.accelerator=cpu", "hardware.devices=1", "hardware.num_nodes=1",
+             "hardware.strategy=auto"]
+    if r["hardware"]["precision"] not in PRECISIONS[(backend, "cpu")]:
         moved.append("hardware.precision=32")
     return moved + (["model.pretrained=false"] if r["model"]["pretrained"] else [])
 
@@ -29,6 +30,24 @@ def test_every_shipped_recipe_takes_a_step_on_a_stand_in(path, cli, tmp_path, mo
     line = result.out.strip().splitlines()[-1]
     assert line.startswith(f"dry run OK: {recipe['model']['backbone']} (") and "loss" in line
     assert "nothing written" in line and not list(tmp_path.iterdir())
+
+
+def paddle_line(path) -> str:
+    return next(line for line in path.read_text().splitlines() if line.startswith("# Paddle:"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=IDS)
+def test_recipes_whose_parts_exist_in_paddle_take_a_step_there(path, cli, tmp_path, monkeypatch):
+    """The header's `# Paddle:` line says whether `backend=paddle` runs the recipe; it must be right."""
+    monkeypatch.chdir(tmp_path)
+    if "not available" in paddle_line(path):  # e.g. a timm backbone: validation must refuse it
+        result = cli("validate", path, "backend=paddle")
+        assert result.code == 2 and "not available on the paddle backend" in result.err
+        return
+    result = cli("run", path, "--dry-run", *on_this_machine(path, "paddle"))
+    assert result.code == 0, result.err[-3000:]
+    line = result.out.strip().splitlines()[-1]
+    assert line.startswith("dry run OK: ") and "paddle on cpu" in line and not list(tmp_path.iterdir())
 
 
 def test_a_backbone_that_pools_small_images_away_is_reported_at_its_line(write, cli, tmp_path, monkeypatch):

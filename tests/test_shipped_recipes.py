@@ -45,5 +45,6 @@ def test_header_and_every_key_used(path):
     assert any(line.startswith("# Expect:") for line in header), "header states the result to expect"
     assert any(line.startswith("# Run:") for line in header), "header gives the command"
     assert any(line.startswith("# Override:") and "=" in line for line in header)
+    assert any(line.startswith("# Paddle:") for line in header), "header says whether backend=paddle runs it"
     raw = strictyaml.load(text).data
     assert raw["name"] and raw["description"]

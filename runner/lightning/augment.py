@@ -11,7 +11,7 @@ sample_transforms.py; BUILDERS maps each registered step name to its batched bui
 """
 import torch
 
-from runner.catalog import augmentations
+from runner.catalog.augmentations import device_start
 from runner.lightning.augment_boxes import RandomErasing
 from runner.lightning.augment_colour import ColorJitter, Grayscale, Normalize
 from runner.lightning.augment_geometry import CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation
@@ -77,15 +77,6 @@ def build_step(program: Program, step: dict):
 def build_pipeline(program: Program, stage: str) -> Pipeline:
     """Every step of augment.<stage> ("train" or "eval"), batched on the device."""
     return Pipeline([build_step(program, step) for step in program.recipe["augment"][stage]])
-
-
-def device_start(steps: list[dict]) -> int:
-    """Index of the first step that runs on the device in a split pipeline: normalize, or
-    without one the first step that mixes the batch; len(steps) when there is neither."""
-    for i, step in enumerate(steps):
-        if step["name"] == "normalize" or augmentations.get(step["name"]).info.get("batch", False):
-            return i
-    return len(steps)
 
 
 def split_pipeline(program: Program, stage: str):

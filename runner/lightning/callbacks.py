@@ -1,11 +1,10 @@
-"""What a run reports as it goes: training speed in images/s, and one row per epoch in
-metrics.csv with a matching line on the terminal."""
-import csv
+"""What a Lightning run reports as it goes: training speed in images/s, and one row per epoch
+in metrics.csv with a matching line on the terminal."""
 import time
 
 from lightning.pytorch.callbacks import Callback
 
-FIELDS = ("epoch", "step", "seconds", "images_per_s", "lr", "train_loss", "train_acc", "val_loss", "val_acc")
+from runner import epoch_log
 
 
 class Throughput(Callback):
@@ -38,8 +37,7 @@ class Throughput(Callback):
 
 
 class EpochCsv(Callback):
-    """metrics.csv: one row per epoch (validation metrics are blank in epochs not validated),
-    appended to on resume; the same figures are printed as one line per epoch."""
+    """metrics.csv and the terminal line of each epoch (runner.epoch_log), from rank 0."""
 
     def __init__(self, path, throughput: Throughput, epochs: int, echo: bool):
         self.path, self.throughput, self.epochs, self.echo = path, throughput, epochs, echo
@@ -58,18 +56,6 @@ class EpochCsv(Callback):
                "lr": trainer.optimizers[0].param_groups[0]["lr"],
                "train_loss": metrics.get("train_loss_epoch"), "train_acc": metrics.get("train_acc"),
                "val_loss": metrics.get("val_loss"), "val_acc": metrics.get("val_acc")}
-        row = {k: None if v is None else v if isinstance(v, int) else round(float(v), 6) for k, v in row.items()}
-        new = not self.path.exists()
-        with self.path.open("a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=FIELDS)
-            if new:
-                writer.writeheader()
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        epoch_log.append(self.path, row)
         if self.echo:
-            print(_line(row, self.epochs), flush=True)
-
-
-def _line(row: dict, epochs: int) -> str:
-    shown = [f"epoch {row['epoch'] + 1}/{epochs}"]
-    shown += [f"{k} {row[k]:.4f}" for k in ("train_loss", "train_acc", "val_loss", "val_acc") if row[k] is not None]
-    return "  ".join(shown + [f"{row['images_per_s']:.0f} img/s", f"{row['seconds']:.1f} s"])
+            print(epoch_log.line(row, self.epochs), flush=True)

@@ -2,8 +2,7 @@
 
 In-memory datasets are sliced into uint8 batches with no worker processes and augmented on the
 device. Image files (folder, imagenet) are decoded and cropped in DataLoader workers, with pinned
-memory and persistent workers, then finished on the device. `--dry-run` trains on a stand-in:
-random images of the recipe's shape, so recipes whose data is absent are still proven runnable.
+memory and persistent workers, then finished on the device.
 """
 from dataclasses import dataclass
 
@@ -12,9 +11,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from runner import imagefiles
-from runner.errors import RunFailed
 from runner.arrays import Arrays, load_arrays
-from runner.program import COLOUR_CHANNELS, CROPS, Program
+from runner.program import Program, per_process_batch
 
 
 @dataclass
@@ -43,13 +41,6 @@ def prepare(program: Program, processes: int = 1) -> Data:
     val = ImageFiles(files.val, split_pipeline(program, "eval")[0])
     return Data(program, DataLoader(train, shuffle=True, drop_last=True, generator=generator, **common),
                 DataLoader(val, **common), True, files.classes)
-
-
-def per_process_batch(batch: int, processes: int) -> int:
-    if batch % processes:
-        raise RunFailed(f"data.batch_size: {batch} images cannot be shared evenly by {processes} "
-                        f"processes; use a multiple of {processes}")
-    return batch // processes
 
 
 def memory_data(program: Program, arrays: Arrays, batch: int | None = None) -> Data:
@@ -89,26 +80,3 @@ def decode(path: str) -> torch.Tensor:
                 return torch.from_numpy(np.asarray(image.convert("RGB")).copy()).permute(2, 0, 1)
         except (OSError, UnidentifiedImageError) as e:
             raise ValueError(f"cannot decode image {path}: {e}") from None
-
-
-def stand_in_shape(program: Program) -> tuple[int, int, int]:
-    """The stored image shape to imitate: the dataset's, or for files of any size, square images
-    as large as the largest size a step of either pipeline asks for."""
-    if program.dataset.shape:
-        return program.dataset.shape
-    sizes = [s["size"] for stage in ("train", "eval") for s in program.recipe["augment"][stage]
-             if s["name"] in CROPS or s["name"] == "resize"]
-    side = max(sizes, default=224)
-    return (COLOUR_CHANNELS, side, side)
-
-
-def stand_in(program: Program, images: int) -> Arrays:
-    """Random uint8 images of the stored shape, labels spread over every class."""
-    rng = np.random.default_rng(program.recipe["seed"])
-    shape, classes = stand_in_shape(program), program.num_classes
-
-    def draw():
-        return (rng.integers(0, 256, (images, *shape), dtype=np.uint8),
-                (np.arange(images) % classes).astype(np.int64))
-
-    return Arrays(*draw(), *draw())

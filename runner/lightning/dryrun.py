@@ -6,22 +6,17 @@ import tempfile
 
 import lightning.pytorch as pl
 
-from runner.lightning.data import memory_data, stand_in, stand_in_shape
+from runner import stand_in
+from runner.lightning.data import memory_data
 from runner.lightning.module import Classifier
 from runner.lightning.networks import check_input
-from runner.program import with_counts
-
-BATCH = 4  # images per stand-in step: enough for batch norm, small enough for any CPU
-STAND_IN_CLASSES = 10  # for a folder whose classes are not counted yet
 
 
 def dry_run(recipe, program) -> int:
     r = recipe.data
-    if program.numbers is None:  # files not counted: stand in for them
-        classes = program.num_classes or STAND_IN_CLASSES
-        program = with_counts(program, classes, max(BATCH, r["data"]["batch_size"]), BATCH)
-    batch = min(BATCH, r["data"]["batch_size"])
-    data = memory_data(program, stand_in(program, 2 * batch), batch=batch)
+    program = stand_in.counted(program)
+    batch = min(stand_in.BATCH, r["data"]["batch_size"])
+    data = memory_data(program, stand_in.arrays(program, 2 * batch), batch=batch)
     model = Classifier(program)
     check_input(recipe, program, model.net)
     hw = r["hardware"]
@@ -33,7 +28,7 @@ def dry_run(recipe, program) -> int:
             enable_model_summary=False, default_root_dir=scratch)
         trainer.fit(model, data.train, data.val)
     loss = trainer.callback_metrics.get("train_loss_step", trainer.callback_metrics.get("train_loss"))
-    shape = "x".join(map(str, stand_in_shape(program)))
+    shape = "x".join(map(str, stand_in.shape(program)))
     parameters = sum(p.numel() for p in model.net.parameters())
     print(f"dry run OK: {r['model']['backbone']} ({parameters:,} parameters), {program.num_classes} classes; "
           f"one training step (loss {float(loss):.4f}) and one validation step on {batch} random "

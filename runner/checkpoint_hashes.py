@@ -1,0 +1,51 @@
+"""A record of the checkpoints a run wrote: checkpoints/hashes.json maps each file's name to its
+SHA-256. A checkpoint format that can run code when loaded (Paddle's pickled .pdparams) is
+loaded only when its hash matches this record, so a file from elsewhere, or one changed since,
+is refused before it is opened."""
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from runner.errors import RunFailed
+
+RECORD = "hashes.json"
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record(*paths: Path) -> None:
+    """Add (or update) the files' hashes in their folder's record, replacing it atomically."""
+    folder = paths[0].parent
+    hashes = _read(folder)
+    hashes.update({p.name: sha256(p) for p in paths})
+    tmp = folder / f".{RECORD}.tmp"
+    tmp.write_text(json.dumps(hashes, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, folder / RECORD)
+
+
+def verify(*paths: Path) -> None:
+    """Raise RunFailed unless each file is in its folder's record with the same SHA-256."""
+    for path in paths:
+        expected = _read(path.parent).get(path.name)
+        if expected is None:
+            raise RunFailed(f"{path} was not written by this run (it is not in {path.parent / RECORD}); "
+                            "runner loads only checkpoints it recorded")
+        if sha256(path) != expected:
+            raise RunFailed(f"{path} has changed since this run wrote it (its SHA-256 no longer matches "
+                            f"{path.parent / RECORD}); it will not be loaded")
+
+
+def _read(folder: Path) -> dict:
+    try:
+        return json.loads((folder / RECORD).read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        raise RunFailed(f"cannot read {folder / RECORD} ({e}); the checkpoints in {folder} cannot be trusted") from None

@@ -1,0 +1,161 @@
+"""The Paddle backend: compiled Program -> paddle.Model(network).prepare(optimizer, loss,
+metrics, amp_configs).fit(...) -> the same run directory as the Lightning backend."""
+import json
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import paddle
+
+from runner import checkpoint_hashes, rundir
+from runner.errors import RunFailed
+from runner.paddle.data import Data, prepare, ranks
+from runner.program import per_process_batch
+from runner.paddle.loss import SmoothedCrossEntropy
+from runner.paddle.networks import build_network, check_input
+from runner.paddle.optim import build_optimizer
+from runner.paddle.recorder import OptimizerStepLR, Recorder
+
+AMP = {"16-mixed": "float16", "bf16-mixed": "bfloat16"}
+
+
+def execute(recipe, program, dry_run: bool = False, resume: Path | None = None) -> int:
+    r = recipe.data
+    place(r["hardware"])
+    seed_everything(r["seed"])
+    if dry_run:
+        from runner.paddle.dryrun import dry_run as run_dry
+
+        return run_dry(recipe, program)
+    if ranks()[1] > 1:  # started by paddle.distributed.launch: this is one of its processes
+        paddle.distributed.init_parallel_env()
+        return train(recipe, program, resume)
+    spawn = processes(r["hardware"])
+    if spawn == 1:
+        return train(recipe, program, resume)
+    # Several devices on this machine: check the data (fetching it once), make the run directory,
+    # then start one process per device; rank 0 writes the run's files.
+    per_process_batch(r["data"]["batch_size"], spawn)
+    prepare(program, r["data"]["batch_size"] // spawn)
+    path = resume or rundir.open_for_rank(recipe)
+    print(f"run dir: {path}", flush=True)
+    backend = "nccl" if paddle.get_device().startswith("gpu") else "gloo"
+    os.environ.setdefault("GLOG_minloglevel", "2")  # the workers' C++ start-up logging, per process
+    paddle.distributed.spawn(_worker, args=(recipe, program, resume, path), nprocs=spawn, backend=backend)
+    summary = json.loads((path / "summary.json").read_text())
+    _report(summary, path)
+    return 0
+
+
+def processes(hw: dict) -> int:
+    """Processes per node for the recipe's devices: `auto` is every visible GPU, or one CPU process."""
+    devices = hw["devices"]
+    if devices == "auto":
+        devices = paddle.device.cuda.device_count() if paddle.get_device().startswith("gpu") else 1
+    return max(devices, 1)
+
+
+def _worker(recipe, program, resume, path):
+    paddle.distributed.init_parallel_env()
+    place(recipe.data["hardware"])
+    seed_everything(recipe.data["seed"])
+    train(recipe, program, resume, path)
+
+
+def train(recipe, program, resume: Path | None, path: Path | None = None) -> int:
+    """Fit in this process (one of several when `path` was made by the parent); rank 0 writes."""
+    r = recipe.data
+    rank, world = ranks()
+    # Data first, so a missing dataset leaves no run directory behind.
+    data = prepare(program, per_process_batch(r["data"]["batch_size"], world))
+    model = build_model(recipe, data.program, data, announce=rank == 0)
+    start = _restore(model, resume, data) if resume else 0
+    announce = rank == 0 and path is None
+    path = path or resume or rundir.open_for_rank(recipe)
+    if announce:
+        print(f"run dir: {path}", flush=True)
+    if rank == 0 and resume:
+        print(f"resuming from {path / 'checkpoints' / 'last.pdparams'} after epoch {start}", flush=True)
+    recorder = Recorder(path, r, start, echo=rank == 0, rank=rank)
+    loop = r["train"]
+    model.fit(data.train, data.val, epochs=loop["epochs"] - start, eval_freq=loop["val_every"], verbose=0,
+              accumulate_grad_batches=loop["accumulate"],
+              callbacks=[recorder, OptimizerStepLR(loop["accumulate"], len(data.train))])
+    if rank:
+        return 0
+    summary = _summary(recorder.state, path)
+    (path / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if announce:
+        _report(summary, path)
+    return 0
+
+
+def _report(summary: dict, path: Path) -> None:
+    shown = {k: summary.get(k) for k in ("val_acc", "best")}
+    print(", ".join(f"{k} {v:.4f}" for k, v in shown.items() if v is not None) or "no validation ran")
+    print(f"run dir: {path}")
+
+
+def seed_everything(seed: int) -> None:
+    """paddle's generators, and Python's and NumPy's, which paddle.io's workers draw from."""
+    random.seed(seed)
+    np.random.seed(seed)
+    paddle.seed(seed)
+
+
+def place(hw: dict) -> None:
+    """Run on the recipe's accelerator: gpu when asked for (or `auto` and one is there), else cpu."""
+    gpu = paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
+    if hw["accelerator"] == "gpu" and not gpu:
+        raise RunFailed("hardware.accelerator: gpu was asked for, but this paddlepaddle build sees no "
+                        "CUDA device; install paddlepaddle-gpu, or set hardware.accelerator: cpu")
+    paddle.set_device("gpu" if gpu and hw["accelerator"] in ("gpu", "auto") else "cpu")
+
+
+def build_model(recipe, program, data: Data, announce: bool = True) -> paddle.Model:
+    """The network (checked against the recipe's image shapes), its optimizer, loss and metric."""
+    r = recipe.data
+    for note in notices(r["hardware"]) if announce else ():
+        print(f"note: {note}", flush=True)
+    net = build_network(program)
+    check_input(recipe, program, net)
+    optimizer, _ = build_optimizer(program, net)
+    model = paddle.Model(net)
+    precision = r["hardware"]["precision"]
+    on_gpu = paddle.get_device().startswith("gpu")
+    amp = {"level": "O1", "dtype": AMP[precision]} if precision in AMP and on_gpu else None
+    model.prepare(optimizer, SmoothedCrossEntropy(program.num_classes, r["train"]["label_smoothing"]),
+                  paddle.metric.Accuracy(), amp_configs=amp)
+    return model
+
+
+def notices(hw: dict) -> list[str]:
+    """Lightning-only hardware settings a paddle run carries on without, said out loud."""
+    said = [f"hardware.{key} applies to the lightning backend; paddle runs without it"
+            for key in ("channels_last", "compile") if hw[key]]
+    if hw["precision"] in AMP and not paddle.get_device().startswith("gpu"):
+        said.append(f"hardware.precision {hw['precision']} needs a GPU on paddle; this run computes in 32-bit")
+    return said
+
+
+def _restore(model: paddle.Model, path: Path, data: Data) -> int:
+    """Load checkpoints/last (only if this run recorded it) and return the epochs already done."""
+    last = path / "checkpoints" / "last.pdparams"
+    state = path / "checkpoints" / "state.json"
+    if not last.is_file() or not state.is_file():
+        raise RunFailed(f"{path} has no checkpoints/last.pdparams to resume from; start it again with "
+                        f"`runner run {path / 'resolved.yaml'}`")
+    checkpoint_hashes.verify(last, last.with_suffix(".pdopt"))
+    model.load(str(last.with_suffix("")))
+    done = json.loads(state.read_text())["epoch"]
+    data.train.epoch = done  # continue the seeded data order
+    return done
+
+
+def _summary(state: dict, path: Path) -> dict:
+    last = state.get("last") or {}
+    metrics = {k: last[k] for k in ("train_loss", "train_acc", "val_loss", "val_acc") if last.get(k) is not None}
+    return {**metrics, "epochs": state["epoch"], "steps": state["step"], "best": state["best"],
+            "best_checkpoint": state["best_checkpoint"],
+            "last_checkpoint": str(path / "checkpoints" / "last.pdparams")}
