@@ -4,9 +4,9 @@ loaded only when its hash matches this record, so a file from elsewhere, or one 
 is refused before it is opened."""
 import hashlib
 import json
-import os
 from pathlib import Path
 
+from runner import atomic
 from runner.errors import RunFailed
 
 RECORD = "hashes.json"
@@ -25,14 +25,28 @@ def record(*paths: Path) -> None:
     folder = paths[0].parent
     hashes = _read(folder)
     hashes.update({p.name: sha256(p) for p in paths})
-    tmp = folder / f".{RECORD}.tmp"
-    tmp.write_text(json.dumps(hashes, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, folder / RECORD)
+    atomic.write_text(folder / RECORD, json.dumps(hashes, indent=2, sort_keys=True) + "\n")
+
+
+def forget(*paths: Path) -> None:
+    """Drop removed files from the record."""
+    folder = paths[0].parent
+    hashes = _read(folder)
+    if any(hashes.pop(p.name, None) for p in paths):
+        atomic.write_text(folder / RECORD, json.dumps(hashes, indent=2, sort_keys=True) + "\n")
+
+
+def is_recorded(path: Path) -> bool:
+    """Whether the file is in the record with the same SHA-256 (a symlink is checked as its target)."""
+    path = path.resolve()
+    expected = _read(path.parent).get(path.name)
+    return expected is not None and path.is_file() and sha256(path) == expected
 
 
 def verify(*paths: Path) -> None:
     """Raise RunFailed unless each file is in its folder's record with the same SHA-256."""
     for path in paths:
+        path = path.resolve()
         expected = _read(path.parent).get(path.name)
         if expected is None:
             raise RunFailed(f"{path} was not written by this run (it is not in {path.parent / RECORD}); "

@@ -18,6 +18,18 @@ def append(path: Path, row: dict) -> None:
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
 
 
+def drop_from(path: Path, epoch: int) -> None:
+    """Remove the rows of `epoch` and later (a resumed run writes them again)."""
+    if not path.exists():
+        return
+    with path.open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if int(r["epoch"]) < epoch]
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def line(row: dict, epochs: int) -> str:
     """`epoch 3/20  train_loss 0.4101  ...  2581 img/s  0.2 s`, the epoch counted from 1."""
     shown = [f"epoch {row['epoch'] + 1}/{epochs}"]

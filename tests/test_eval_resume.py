@@ -50,7 +50,8 @@ def test_eval_refuses_what_runner_did_not_write(tmp_path):
     (run_dir / "resolved.yaml").write_text(SMOKE.read_text())
     (run_dir / "checkpoints/last.ckpt").write_bytes(b"truncated")
     corrupt = runner(tmp_path, "eval", run_dir)
-    assert corrupt.returncode == 1 and "cannot read" in corrupt.stderr and "Traceback" not in corrupt.stderr
+    assert corrupt.returncode == 1 and "was not written by this run" in corrupt.stderr
+    assert "Traceback" not in corrupt.stderr
 
 
 def test_resume_continues_a_killed_run_in_its_directory(tmp_path):
@@ -79,4 +80,4 @@ def test_resume_without_a_checkpoint_says_so(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run/resolved.yaml").write_text(SMOKE.read_text())
     result = runner(tmp_path, "resume", tmp_path / "run")
-    assert result.returncode == 1 and "no checkpoints/last.ckpt to resume from" in result.stderr
+    assert result.returncode == 1 and "has no complete checkpoint to resume from" in result.stderr

@@ -59,3 +59,15 @@ class EpochCsv(Callback):
         epoch_log.append(self.path, row)
         if self.echo:
             print(epoch_log.line(row, self.epochs), flush=True)
+
+
+class StopAtEpochEnd(Callback):
+    """End training once the epoch in progress is checkpointed, when Ctrl-C asked for it (placed
+    after the checkpoint callbacks, which save at the same hook)."""
+
+    def __init__(self, stop):
+        self.stop = stop
+
+    def on_train_epoch_end(self, trainer, module):
+        if self.stop.requested:
+            trainer.should_stop = True

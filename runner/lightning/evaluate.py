@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from runner import scores
+from runner import checkpoint_hashes, scores
 from runner.errors import RunFailed
 from runner.lightning.data import prepare
 from runner.lightning.module import Classifier
@@ -50,6 +50,7 @@ def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
 
 def _weights(checkpoint: Path, model) -> dict:
     """The model's tensors from a Lightning checkpoint, loaded without running any code in it."""
+    checkpoint_hashes.verify(checkpoint)  # complete, and written by this run
     try:
         state = torch.load(checkpoint, map_location="cpu", weights_only=True)
     except Exception as e:  # truncated, corrupt, or holding objects other than tensors

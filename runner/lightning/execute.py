@@ -7,11 +7,13 @@ import lightning.pytorch as pl
 from lightning.pytorch.callbacks import ModelCheckpoint, RichProgressBar
 from lightning.pytorch.loggers import TensorBoardLogger
 
-from runner import rundir
-from runner.errors import RunFailed
+from runner import epoch_log, rundir
 from runner.lightning import quiet
-from runner.lightning.callbacks import EpochCsv, Throughput
+from runner.interrupts import StopRequest, stopped_message
+from runner.lightning.callbacks import EpochCsv, StopAtEpochEnd, Throughput
+from runner.lightning.checkpoints import RandomState, VerifiedCheckpointIO, checkpoint_callbacks, resume_point
 from runner.lightning.data import prepare
+from runner.lightning.guards import guards
 from runner.lightning.module import Classifier
 from runner.lightning.networks import check_input
 
@@ -23,7 +25,7 @@ def execute(recipe, program, dry_run: bool = False, resume: Path | None = None) 
         from runner.lightning.dryrun import dry_run as run_dry
 
         return run_dry(recipe, program)
-    checkpoint_path = _last_checkpoint(resume) if resume else None
+    checkpoint_path, done = resume_point(resume) if resume else (None, 0)
     # Data first, so a missing dataset leaves no run directory behind.
     data = prepare(program, processes(recipe.data["hardware"]))
     model = Classifier(data.program, file_backed=data.file_backed)
@@ -34,8 +36,14 @@ def execute(recipe, program, dry_run: bool = False, resume: Path | None = None) 
         print(f"run dir: {path}", flush=True)
         if resume:
             print(f"resuming from {checkpoint_path}", flush=True)
-    trainer, checkpoint = build_trainer(recipe.data, path, echo=first)
-    trainer.fit(model, data.train, data.val, ckpt_path=checkpoint_path, weights_only=True)
+    if resume and first:
+        epoch_log.drop_from(path / "metrics.csv", done)  # rows of an epoch cut short are written again
+    with StopRequest() as stop:
+        trainer, checkpoint = build_trainer(recipe.data, path, echo=first, stop=stop)
+        trainer.fit(model, data.train, data.val, ckpt_path=checkpoint_path, weights_only=True)
+    if trainer.interrupted or stop.requested:  # Lightning turns a second Ctrl-C into a graceful stop
+        print(stopped_message(path), file=sys.stderr)
+        return 130
     if not trainer.is_global_zero:
         return 0
     summary = _summary(trainer, checkpoint)
@@ -57,14 +65,16 @@ def processes(hw: dict) -> int:
     return devices * hw["num_nodes"]
 
 
-def build_trainer(r: dict, path: Path, echo: bool) -> tuple[pl.Trainer, ModelCheckpoint]:
+def build_trainer(r: dict, path: Path, echo: bool, stop: StopRequest) -> tuple[pl.Trainer, ModelCheckpoint]:
     """A Trainer carrying the recipe's loop and hardware settings, writing into `path`."""
     hw, train = r["hardware"], r["train"]
     monitor = train["checkpoint"]
-    checkpoint = ModelCheckpoint(dirpath=path / "checkpoints", filename="best-{epoch}",
-                                 monitor=monitor["monitor"], mode=monitor["mode"], save_last=True)
+    latest, best = checkpoint_callbacks(path / "checkpoints", monitor["monitor"], monitor["mode"])
     throughput = Throughput()
-    callbacks = [checkpoint, throughput, EpochCsv(path / "metrics.csv", throughput, train["epochs"], echo)]
+    # metrics.csv's row is written before the epoch's checkpoints, so a kill between the two
+    # leaves a row that resume drops and writes again, never a missing one.
+    callbacks = [throughput, EpochCsv(path / "metrics.csv", throughput, train["epochs"], echo), latest, best,
+                 RandomState(), *guards(r, path), StopAtEpochEnd(stop)]
     interactive = echo and sys.stdout.isatty()
     if interactive:
         callbacks.append(RichProgressBar())
@@ -75,16 +85,9 @@ def build_trainer(r: dict, path: Path, echo: bool) -> tuple[pl.Trainer, ModelChe
         max_epochs=train["epochs"], accumulate_grad_batches=train["accumulate"],
         gradient_clip_val=train["grad_clip"] or None, check_val_every_n_epoch=train["val_every"],
         log_every_n_steps=r["log"]["every_n_steps"], callbacks=callbacks, logger=loggers,
-        default_root_dir=path, enable_progress_bar=interactive, enable_model_summary=False)
-    return trainer, checkpoint
-
-
-def _last_checkpoint(path: Path) -> Path:
-    last = path / "checkpoints" / "last.ckpt"
-    if not last.is_file():
-        raise RunFailed(f"{path} has no checkpoints/last.ckpt to resume from; start it again with "
-                        f"`runner run {path / 'resolved.yaml'}`")
-    return last
+        default_root_dir=path, enable_progress_bar=interactive, enable_model_summary=False,
+        plugins=[VerifiedCheckpointIO()])
+    return trainer, best
 
 
 def _summary(trainer, checkpoint) -> dict:
@@ -94,4 +97,4 @@ def _summary(trainer, checkpoint) -> dict:
     return {**metrics, "epochs": trainer.current_epoch, "steps": trainer.global_step,
             "best": float(best) if best is not None else None,
             "best_checkpoint": str(checkpoint.best_model_path) or None,
-            "last_checkpoint": str(checkpoint.last_model_path) or None}
+            "last_checkpoint": str(Path(checkpoint.dirpath) / "last.ckpt")}

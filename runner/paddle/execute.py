@@ -3,19 +3,23 @@ metrics, amp_configs).fit(...) -> the same run directory as the Lightning backen
 import json
 import os
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
 import paddle
 
-from runner import checkpoint_hashes, rundir
+from runner import epoch_log, rundir
+from runner.paddle import checkpoints
 from runner.errors import RunFailed
+from runner.interrupts import StopRequest, stopped_message
 from runner.paddle.data import Data, prepare, ranks
+from runner.paddle.guards import guards
 from runner.program import per_process_batch
 from runner.paddle.loss import SmoothedCrossEntropy
 from runner.paddle.networks import build_network, check_input
 from runner.paddle.optim import build_optimizer
-from runner.paddle.recorder import OptimizerStepLR, Recorder
+from runner.paddle.recorder import OptimizerStepLR, Recorder, StopAtEpochEnd
 
 AMP = {"16-mixed": "float16", "bf16-mixed": "bfloat16"}
 
@@ -42,7 +46,10 @@ def execute(recipe, program, dry_run: bool = False, resume: Path | None = None) 
     print(f"run dir: {path}", flush=True)
     backend = "nccl" if paddle.get_device().startswith("gpu") else "gloo"
     os.environ.setdefault("GLOG_minloglevel", "2")  # the workers' C++ start-up logging, per process
-    paddle.distributed.spawn(_worker, args=(recipe, program, resume, path), nprocs=spawn, backend=backend)
+    try:
+        paddle.distributed.spawn(_worker, args=(recipe, program, resume, path), nprocs=spawn, backend=backend)
+    except Exception as e:  # spawn re-raises a worker's failure as a plain Exception holding its traceback
+        raise RunFailed(f"a training process failed: {_cause(str(e))}") from None
     summary = json.loads((path / "summary.json").read_text())
     _report(summary, path)
     return 0
@@ -63,6 +70,12 @@ def _worker(recipe, program, resume, path):
     train(recipe, program, resume, path)
 
 
+def _cause(text: str) -> str:
+    """The last line of a worker's traceback: the exception and its message."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].split(": ", 1)[-1] if lines else text
+
+
 def train(recipe, program, resume: Path | None, path: Path | None = None) -> int:
     """Fit in this process (one of several when `path` was made by the parent); rank 0 writes."""
     r = recipe.data
@@ -70,18 +83,30 @@ def train(recipe, program, resume: Path | None, path: Path | None = None) -> int
     # Data first, so a missing dataset leaves no run directory behind.
     data = prepare(program, per_process_batch(r["data"]["batch_size"], world))
     model = build_model(recipe, data.program, data, announce=rank == 0)
-    start = _restore(model, resume, data) if resume else 0
+    state, restored = checkpoints.restore(model, resume) if resume else (None, None)
+    start = state["epoch"] if state else 0
+    data.train.epoch = start  # continue the seeded data order
     announce = rank == 0 and path is None
     path = path or resume or rundir.open_for_rank(recipe)
     if announce:
         print(f"run dir: {path}", flush=True)
     if rank == 0 and resume:
-        print(f"resuming from {path / 'checkpoints' / 'last.pdparams'} after epoch {start}", flush=True)
-    recorder = Recorder(path, r, start, echo=rank == 0, rank=rank)
+        print(f"resuming from {restored} after epoch {start}", flush=True)
+    if rank == 0 and resume:
+        epoch_log.drop_from(path / "metrics.csv", start)  # rows of an epoch cut short are written again
+    recorder = Recorder(path, r, state, echo=rank == 0, rank=rank)
     loop = r["train"]
-    model.fit(data.train, data.val, epochs=loop["epochs"] - start, eval_freq=loop["val_every"], verbose=0,
-              accumulate_grad_batches=loop["accumulate"],
-              callbacks=[recorder, OptimizerStepLR(loop["accumulate"], len(data.train))])
+    with StopRequest() as stop:
+        try:
+            model.fit(data.train, data.val, epochs=loop["epochs"] - start, eval_freq=loop["val_every"], verbose=0,
+                      accumulate_grad_batches=loop["accumulate"],
+                      callbacks=[recorder, OptimizerStepLR(loop["accumulate"], len(data.train)), *guards(r, path),
+                                 StopAtEpochEnd(stop)])
+        except KeyboardInterrupt:
+            stop.requested = True
+    if stop.requested:
+        print(stopped_message(path), file=sys.stderr)
+        return 130
     if rank:
         return 0
     summary = _summary(recorder.state, path)
@@ -137,20 +162,6 @@ def notices(hw: dict) -> list[str]:
     if hw["precision"] in AMP and not paddle.get_device().startswith("gpu"):
         said.append(f"hardware.precision {hw['precision']} needs a GPU on paddle; this run computes in 32-bit")
     return said
-
-
-def _restore(model: paddle.Model, path: Path, data: Data) -> int:
-    """Load checkpoints/last (only if this run recorded it) and return the epochs already done."""
-    last = path / "checkpoints" / "last.pdparams"
-    state = path / "checkpoints" / "state.json"
-    if not last.is_file() or not state.is_file():
-        raise RunFailed(f"{path} has no checkpoints/last.pdparams to resume from; start it again with "
-                        f"`runner run {path / 'resolved.yaml'}`")
-    checkpoint_hashes.verify(last, last.with_suffix(".pdopt"))
-    model.load(str(last.with_suffix("")))
-    done = json.loads(state.read_text())["epoch"]
-    data.train.epoch = done  # continue the seeded data order
-    return done
 
 
 def _summary(state: dict, path: Path) -> dict:

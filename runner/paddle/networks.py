@@ -1,6 +1,6 @@
 """Backbones for the Paddle backend: the built-in CNN and paddle.vision classifiers by name, with
 the CIFAR stem option; the same networks, by the same names, as runner/lightning/networks.py."""
-import importlib
+import sys
 import warnings
 
 import paddle
@@ -127,8 +127,8 @@ def _paddle_vision(name: str, classes: int, pretrained: bool) -> nn.Layer:
 def weights_url(name: str) -> tuple:
     """(url, md5) of the ImageNet weights paddle.vision publishes for a backbone; (None, None)
     where it publishes none (lenet, vgg11, vgg13)."""
-    module = importlib.import_module(f"paddle.vision.models.{name}" if name == "lenet"
-                                     else getattr(models, name).__module__)
+    # paddle.vision.models has imported each model's module; a registered name picks one of them
+    module = sys.modules["paddle.vision.models.lenet" if name == "lenet" else getattr(models, name).__module__]
     return getattr(module, "model_urls", {}).get(WEIGHTS_KEY.get(name, name), (None, None))
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import paddle
 
-from runner import checkpoint_hashes, epoch_log
+from runner import atomic, epoch_log
+from runner.paddle import checkpoints
 from runner.tensorboard_events import ScalarWriter
 
 
@@ -28,13 +29,13 @@ class Recorder(paddle.callbacks.Callback):
     """One row, one line and the checkpoints of each epoch, written by rank 0 once the epoch's
     validation (if any) has run. `start` is the number of epochs already done (resume)."""
 
-    def __init__(self, path: Path, r: dict, start: int, echo: bool, rank: int):
+    def __init__(self, path: Path, r: dict, state: dict | None, echo: bool, rank: int):
         super().__init__()
-        self.path, self.echo, self.rank, self.start = path, echo, rank, start
+        self.state = state or {"epoch": 0, "step": 0, "best": None, "best_checkpoint": None}
+        self.path, self.echo, self.rank, self.start = path, echo, rank, self.state["epoch"]
         self.epochs, self.val_every = r["train"]["epochs"], r["train"]["val_every"]
         ckpt = r["train"]["checkpoint"]
         self.monitor, self.better = ckpt["monitor"], (max if ckpt["mode"] == "max" else min)
-        self.state = _read_state(path) if start else {"epoch": 0, "step": 0, "best": None, "best_checkpoint": None}
         self.row = {}
         self.events = ScalarWriter(path / "tensorboard") if r["log"]["tensorboard"] and not rank else None
 
@@ -88,24 +89,27 @@ class Recorder(paddle.callbacks.Callback):
     def _save(self, row: dict):
         folder = self.path / "checkpoints"
         folder.mkdir(exist_ok=True)
-        self.model.save(str(folder / "last"))
-        checkpoint_hashes.record(folder / "last.pdparams", folder / "last.pdopt")
         score, best = row.get(self.monitor), self.state["best"]
         if score is not None and (best is None or self.better(score, best) != best):
-            old = self.state["best_checkpoint"]
-            name = f"best-epoch={row['epoch']}"
-            paddle.save(self.model.network.state_dict(), str(folder / f"{name}.pdparams"))  # weights only
-            checkpoint_hashes.record(folder / f"{name}.pdparams")
-            if old and Path(old).name != f"{name}.pdparams":
-                Path(old).unlink(missing_ok=True)
-            self.state.update(best=score, best_checkpoint=str(folder / f"{name}.pdparams"))
+            self.state.update(best=score, best_checkpoint=checkpoints.save_best(
+                self.model, folder, row["epoch"], self.state["best_checkpoint"]))
         self.state.update(epoch=row["epoch"] + 1, last=row)
-        (folder / "state.json").write_text(json.dumps(self.state, indent=2) + "\n")
+        checkpoints.save(self.model, folder, self.state)
+        atomic.write_text(folder / "state.json", json.dumps(self.state, indent=2) + "\n")
+
+
+class StopAtEpochEnd(paddle.callbacks.Callback):
+    """End training once the epoch in progress is checkpointed, when Ctrl-C asked for it
+    (paddle.Model.fit checks stop_training after each epoch's validation)."""
+
+    def __init__(self, stop):
+        super().__init__()
+        self.stop = stop
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.stop.requested:
+            self.model.stop_training = True
 
 
 def _first(value) -> float:
     return float(value[0] if isinstance(value, (list, tuple)) else value)
-
-
-def _read_state(path: Path) -> dict:
-    return json.loads((path / "checkpoints" / "state.json").read_text())

@@ -1,0 +1,32 @@
+"""Recipes are data and checkpoints from elsewhere are untrusted: nothing in the package loads
+YAML unsafely, evaluates code, unpickles, or calls torch.load without weights_only=True."""
+import re
+
+from tests.conftest import ROOT
+
+FORBIDDEN = {
+    "yaml.load(": re.compile(r"\byaml\.(?:unsafe_)?load\("),
+    "eval(": re.compile(r"(?<![.\w])eval\("),
+    "exec(": re.compile(r"(?<![.\w])exec\("),
+    "pickle": re.compile(r"\bimport pickle\b|\bfrom pickle\b|\bpickle\.|\bcloudpickle\b|\bdill\b"),
+    "torch.load without weights_only=True": re.compile(r"torch\.load\((?![^)]*weights_only=True)"),
+    "importlib.import_module": re.compile(r"import_module\("),
+}
+
+
+def offences(text: str) -> list[str]:
+    return [f"line {n}: {name}" for n, line in enumerate(text.splitlines(), 1)
+            for name, pattern in FORBIDDEN.items() if pattern.search(line)]
+
+
+def test_the_package_never_runs_or_unpickles_what_a_file_says():
+    found = {str(path.relative_to(ROOT)): offences(path.read_text()) for path in (ROOT / "runner").rglob("*.py")}
+    assert {path: lines for path, lines in found.items() if lines} == {}
+
+
+def test_the_scan_catches_each_forbidden_call():
+    samples = ["cfg = yaml.load(text)", "x = eval(s)", "exec(code)", "import pickle",
+               "state = torch.load(path)", "state = torch.load(path, weights_only=False)", "import_module(name)"]
+    assert [bool(offences(s)) for s in samples] == [True] * len(samples)
+    assert not offences("state = torch.load(path, map_location='cpu', weights_only=True)")
+    assert not offences("model.eval()")
