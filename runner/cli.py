@@ -9,6 +9,8 @@ import sys
 from runner import __version__, commands
 from runner.errors import RecipeInvalid, RunFailed
 
+TRUST = ("load checkpoints this run did not record in checkpoints/hashes.json (copied in, or "
+         "changed since); Paddle checkpoints are pickles, so only for files you trust")
 EXAMPLES = {
     "validate": "runner validate recipes/quickstart.yaml my.yaml train.epochs=5",
     "show": "runner show recipes/resnet18_cifar10.yaml data.batch_size=128",
@@ -49,11 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "synthetic data of the recipe's shape, then stop")
     p = command("resume", "Continue an interrupted run in its directory from checkpoints/last.ckpt.")
     p.add_argument("run_dir", metavar="RUN_DIR", help="the directory `runner run` printed")
+    p.add_argument("--trust", action="store_true", help=TRUST)
     p = command("eval", "Score a run's best checkpoint (or CKPT): top-1/top-5, per-class accuracy, "
                         "confusion matrix; printed and written to RUN_DIR/eval/.")
     p.add_argument("target", metavar="RUN_DIR|CKPT", help="a run directory, or a checkpoint inside one")
     p.add_argument("--split", choices=["val", "test"], default="val",
                    help="val: the run's validation images (default); test: the dataset's test split")
+    p.add_argument("--trust", action="store_true", help=TRUST)
     p = command("ls", "List shipped recipes, or the names a registry offers on each backend.")
     p.add_argument("what", nargs="?", default="recipes",
                    choices=["recipes", "backbones", "datasets", "augmentations", "optimizers", "schedules"])

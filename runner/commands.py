@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runner import backends, listing, plan, shipped
+from runner import backends, checkpoint_hashes, listing, plan, shipped
 from runner.errors import RecipeInvalid
 from runner.recipe import compile_file, load_recipe
 from runner.yaml_writer import dump
@@ -73,6 +73,8 @@ def run(args) -> int:
 def resume(args) -> int:
     """Continue an interrupted run in its own directory from its last checkpoint."""
     path = _run_dir(Path(args.run_dir))
+    if args.trust:
+        checkpoint_hashes.trust_unrecorded()
     recipe, program = compile_file(str(path / "resolved.yaml"))
     return backends.execute(recipe, program, resume=path)
 
@@ -81,6 +83,8 @@ def evaluate(args) -> int:
     """Score a run's best (or a named) checkpoint; write eval/<checkpoint>-<split>.json."""
     target = Path(args.target)
     path = _run_dir(target if target.is_dir() else target.parent.parent)
+    if args.trust:
+        checkpoint_hashes.trust_unrecorded()
     if target.is_dir():
         checkpoint = _best_checkpoint(path)
     elif target.parent != path / "checkpoints" or target.suffix not in (".ckpt", ".pdparams"):
