@@ -32,8 +32,11 @@ validate: install  ## check RECIPE and print every mistake
 show: install  ## print RECIPE resolved, with its plan and derived numbers
 	$(BIN)/runner show $(RECIPE) $(ARGS)
 
-bench: install  ## time `runner validate` against LightningCLI --print_config
+bench: install  ## print speed figures beside their baselines (validate, data path, epoch time, Paddle)
 	$(BIN)/python benchmarks/validate_speed.py
+	$(BIN)/python benchmarks/data_path.py
+	$(BIN)/python benchmarks/epoch_time.py
+	$(BIN)/python benchmarks/paddle_epoch_time.py
 
 clean:  ## remove .venv and caches (runs/ and data/ are kept)
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -13,7 +13,8 @@ class Throughput(Callback):
 
     SMOOTHING = 0.9
 
-    def __init__(self):
+    def __init__(self, show: bool):
+        self.show = show  # on the progress bar, which only a terminal has; logging it costs a little per step
         self.rate, self.epoch_images, self.epoch_seconds, self.tick = None, 0, 0.0, None
 
     def on_train_epoch_start(self, trainer, module):
@@ -27,9 +28,10 @@ class Throughput(Callback):
         images = len(batch[1]) * trainer.world_size
         self.epoch_images += images
         self.epoch_seconds += seconds
-        rate = images / max(seconds, 1e-9)
-        self.rate = rate if self.rate is None else self.SMOOTHING * self.rate + (1 - self.SMOOTHING) * rate
-        module.log("img/s", self.rate, prog_bar=True, logger=False, on_step=True, on_epoch=False)
+        if self.show:
+            rate = images / max(seconds, 1e-9)
+            self.rate = rate if self.rate is None else self.SMOOTHING * self.rate + (1 - self.SMOOTHING) * rate
+            module.log("img/s", self.rate, prog_bar=True, logger=False, on_step=True, on_epoch=False)
 
     @property
     def epoch_rate(self) -> float:

@@ -70,12 +70,12 @@ def build_trainer(r: dict, path: Path, echo: bool, stop: StopRequest) -> tuple[p
     hw, train = r["hardware"], r["train"]
     monitor = train["checkpoint"]
     latest, best = checkpoint_callbacks(path / "checkpoints", monitor["monitor"], monitor["mode"])
-    throughput = Throughput()
+    interactive = echo and sys.stdout.isatty()
+    throughput = Throughput(show=interactive)
     # metrics.csv's row is written before the epoch's checkpoints, so a kill between the two
     # leaves a row that resume drops and writes again, never a missing one.
     callbacks = [throughput, EpochCsv(path / "metrics.csv", throughput, train["epochs"], echo), latest, best,
                  RandomState(), *guards(r, path), StopAtEpochEnd(stop)]
-    interactive = echo and sys.stdout.isatty()
     if interactive:
         callbacks.append(RichProgressBar())
     loggers = [TensorBoardLogger(path, name="", version="tensorboard")] if r["log"]["tensorboard"] else False
