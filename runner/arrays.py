@@ -32,7 +32,9 @@ def load_arrays(program: Program) -> Arrays:
         return _synthetic(recipe["seed"], **dataset_params(recipe))
     if name in datafiles.SOURCES:
         data = recipe["data"]
-        (x, y), test = datafiles.load_splits(name, data["root"], data["download"])
+        from runner.datasets_command import mirror
+
+        (x, y), test = datafiles.load_splits(name, data["root"], data["download"], mirror(data["mirror"]))
         if data["val_fraction"] > 0:
             return _hold_out(recipe, program, x, y)
         return Arrays(x, y, *test)

@@ -117,6 +117,25 @@ def _best_checkpoint(path: Path) -> Path:
     raise UsageError(f"{path} has no checkpoint yet (checkpoints/ is empty)")
 
 
+def download(args) -> int:
+    """Fetch datasets into --root (data/ by default), or list what is there."""
+    from runner import datasets_command
+    from runner.catalog import datasets
+
+    root = Path(args.root)
+    if args.list:
+        print(datasets_command.listing(root))
+        return 0
+    if not args.names:
+        raise UsageError("name datasets to fetch (runner download cifar10 mnist), or --list")
+    unknown = [n for n in args.names if n not in datasets.names()]
+    if unknown:
+        from runner.errors import suggest
+
+        raise UsageError(f"no dataset {unknown[0]!r}; {suggest(unknown[0], datasets.names(), 'datasets')}")
+    return datasets_command.download(args.names, root, args.mirror)
+
+
 def ls(args) -> int:
     if args.what == "recipes":
         print(listing.recipes_table())
@@ -166,4 +185,4 @@ def schema(args) -> int:
 
 
 COMMANDS = {"validate": validate, "show": show, "run": run, "resume": resume, "eval": evaluate,
-            "ls": ls, "cp": cp, "schema": schema}
+            "download": download, "ls": ls, "cp": cp, "schema": schema}

@@ -1,0 +1,35 @@
+"""`runner download` as a user runs it ahead of training: datasets fetched verified from a host
+or a mirror, `--list` showing what is present, and the datasets that cannot be fetched explained."""
+from tests.test_dataset_files import expect, make, server  # noqa: F401  (server is a fixture)
+
+
+def test_download_fetches_from_a_mirror_and_list_shows_it_verified(tmp_path, monkeypatch, server, cli):  # noqa: F811
+    files = make("mnist")[0]
+    expect(monkeypatch, "mnist", files, base_url="https://unreachable.invalid/")
+    root = tmp_path / "data"
+    assert "missing" in cli("download", "--list", "--root", root).out
+    mirror = server(files)
+    result = cli("download", "mnist", "--root", root, "--mirror", mirror)
+    assert result.code == 0, result.out + result.err
+    assert f"mnist: present and verified in {root / 'mnist'}" in result.out
+    listed = [line for line in cli("download", "--list", "--root", root).out.splitlines() if line.startswith("mnist ")]
+    assert listed and listed[0].endswith("present and verified")
+
+
+def test_the_mirror_can_come_from_the_environment(tmp_path, monkeypatch, server, cli):  # noqa: F811
+    files = make("cifar10")[0]
+    expect(monkeypatch, "cifar10", files, base_url="https://unreachable.invalid/")
+    monkeypatch.setenv("RUNNER_DATASET_MIRROR", server(files))
+    result = cli("download", "cifar10", "--root", tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert (tmp_path / "cifar10/cifar-10-batches-bin/test_batch.bin").is_file()
+
+
+def test_what_cannot_be_fetched_is_explained(tmp_path, cli):
+    imagenet = cli("download", "imagenet", "--root", tmp_path)
+    assert imagenet.code == 1 and "https://image-net.org" in imagenet.out
+    assert f"{tmp_path}/imagenet/train/<wnid>/*.JPEG" in imagenet.out
+    unknown = cli("download", "cifar11")
+    assert unknown.code == 2 and "did you mean 'cifar10'?" in unknown.err
+    offline = cli("download", "mnist", "--root", tmp_path, "--mirror", "http://127.0.0.1:9/")
+    assert offline.code == 1 and "could not reach the host" in offline.out and "Traceback" not in offline.err
