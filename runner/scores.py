@@ -1,9 +1,43 @@
 """Classification scores from a confusion matrix and top-k hits, shared by both backends'
 `runner eval`, and the table it prints."""
+import json
+from pathlib import Path
+
 import numpy as np
 
 TABLE_CLASSES = 20  # beyond this many classes the table lists the weakest ones only
 MATRIX_CLASSES = 12  # the confusion matrix is printed up to this many classes (always in the JSON)
+
+
+TOP_K = (1, 5)
+
+
+class Tally:
+    """Counts over the batches of an evaluation: each batch gives its labels, the classes ranked
+    by score (the first `top` of them) and its summed loss, as numpy arrays and a float."""
+
+    def __init__(self, classes: int):
+        self.classes = classes
+        self.ks = [k for k in TOP_K if k <= classes]
+        self.top = max(self.ks)
+        self.confusion = np.zeros((classes, classes), dtype=np.int64)
+        self.hits, self.loss_sum = dict.fromkeys(self.ks, 0), 0.0
+
+    def add(self, ranked: np.ndarray, labels: np.ndarray, loss_sum: float) -> None:
+        labels = labels.reshape(-1)
+        for k in self.ks:
+            self.hits[k] += int((ranked[:, :k] == labels[:, None]).any(axis=1).sum())
+        np.add.at(self.confusion, (labels, ranked[:, 0]), 1)
+        self.loss_sum += loss_sum
+
+    def write(self, out: Path, checkpoint: Path, split: str, names: tuple[str, ...] | None) -> dict:
+        """The scores as eval/<checkpoint>-<split>.json holds them; class names default to indices."""
+        names = list(names) if names else [str(i) for i in range(self.classes)]
+        result = {"checkpoint": str(checkpoint), "split": split,
+                  **scores(self.confusion, self.hits, self.loss_sum, names)}
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n")
+        return result
 
 
 def scores(confusion: np.ndarray, topk_hits: dict[int, int], loss_sum: float, classes: list[str]) -> dict:

@@ -1,10 +1,8 @@
 """`runner eval` on the Lightning backend: a checkpoint this runner wrote, scored on the
 validation (or test) split with the recipe's eval pipeline."""
 import dataclasses
-import json
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -12,8 +10,6 @@ from runner import checkpoint_hashes, scores
 from runner.errors import RunFailed
 from runner.lightning.data import prepare
 from runner.lightning.module import Classifier
-
-TOP_K = (1, 5)
 
 
 def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
@@ -26,26 +22,15 @@ def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
     device = torch.device("cuda" if torch.cuda.is_available() and r["hardware"]["accelerator"] in ("auto", "gpu")
                           else "cpu")
     model.to(device).eval()
-    classes = data.program.num_classes
-    confusion = np.zeros((classes, classes), dtype=np.int64)
-    ks = [k for k in TOP_K if k <= classes]
-    hits, loss_sum = dict.fromkeys(ks, 0), 0.0
+    tally = scores.Tally(data.program.num_classes)
     with torch.no_grad():
         for x, y in data.val:
             x, y = x.to(device), y.to(device)
             x, _ = model.eval_pipeline(x, y)
             logits = model(x).float()
-            loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
-            ranked = logits.topk(max(ks), dim=1).indices
-            for k in ks:
-                hits[k] += int((ranked[:, :k] == y[:, None]).any(dim=1).sum())
-            pairs = (y * classes + ranked[:, 0]).cpu()
-            confusion += torch.bincount(pairs, minlength=classes * classes).view(classes, classes).numpy()
-    names = list(data.classes) if data.classes else [str(i) for i in range(classes)]
-    result = {"checkpoint": str(checkpoint), "split": split, **scores.scores(confusion, hits, loss_sum, names)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    return result
+            tally.add(logits.topk(tally.top, dim=1).indices.cpu().numpy(), y.cpu().numpy(),
+                      float(F.cross_entropy(logits, y, reduction="sum")))
+    return tally.write(out, checkpoint, split, data.classes)
 
 
 def _weights(checkpoint: Path, model) -> dict:

@@ -1,9 +1,7 @@
 """`runner eval` on the Paddle backend: a checkpoint this run recorded, scored on the validation
 (or test) split with the recipe's eval pipeline."""
-import json
 from pathlib import Path
 
-import numpy as np
 import paddle
 import paddle.nn.functional as F
 
@@ -12,8 +10,6 @@ from runner.errors import RunFailed
 from runner.paddle.data import prepare
 from runner.paddle.execute import place
 from runner.paddle.networks import build_network
-
-TOP_K = (1, 5)
 
 
 def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
@@ -29,21 +25,10 @@ def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
     except (ValueError, RuntimeError, KeyError) as e:
         raise RunFailed(f"{checkpoint} does not fit the network its run's resolved.yaml describes ({e})") from None
     net.eval()
-    classes = data.program.num_classes
-    confusion = np.zeros((classes, classes), dtype=np.int64)
-    ks = [k for k in TOP_K if k <= classes]
-    hits, loss_sum = dict.fromkeys(ks, 0), 0.0
+    tally = scores.Tally(data.program.num_classes)
     with paddle.no_grad():
         for x, y in data.val:
             logits = net(x).astype("float32")
-            loss_sum += float(F.cross_entropy(logits, y.reshape([-1, 1]), reduction="sum"))
-            ranked = paddle.topk(logits, max(ks), axis=1)[1].numpy()
-            labels = y.numpy().reshape(-1)
-            for k in ks:
-                hits[k] += int((ranked[:, :k] == labels[:, None]).any(axis=1).sum())
-            np.add.at(confusion, (labels, ranked[:, 0]), 1)
-    names = list(data.classes) if data.classes else [str(i) for i in range(classes)]
-    result = {"checkpoint": str(checkpoint), "split": split, **scores.scores(confusion, hits, loss_sum, names)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    return result
+            tally.add(paddle.topk(logits, tally.top, axis=1)[1].numpy(), y.numpy(),
+                      float(F.cross_entropy(logits, y.reshape([-1, 1]), reduction="sum")))
+    return tally.write(out, checkpoint, split, data.classes)
