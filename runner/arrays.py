@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from runner import datafiles
+from runner.data_settings import mirror
 from runner.program import Program, dataset_params, split_sizes
 
 
@@ -32,8 +33,6 @@ def load_arrays(program: Program) -> Arrays:
         return _synthetic(recipe["seed"], **dataset_params(recipe))
     if name in datafiles.SOURCES:
         data = recipe["data"]
-        from runner.datasets_command import mirror
-
         (x, y), test = datafiles.load_splits(name, data["root"], data["download"], mirror(data["mirror"]))
         if data["val_fraction"] > 0:
             return _hold_out(recipe, program, x, y)

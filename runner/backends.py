@@ -9,6 +9,10 @@ FRAMEWORKS = {"lightning": ("torch", "torchvision", "lightning"), "paddle": ("pa
 
 def execute(recipe, program, dry_run: bool = False, resume=None) -> int:
     backend = _installed(recipe)
+    if not dry_run:  # a dry run uses stand-in images and needs no data
+        from runner.acquire import acquire
+
+        acquire(recipe.data)
     if backend == "lightning":
         from runner.lightning.execute import execute as run_lightning
 

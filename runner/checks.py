@@ -2,6 +2,7 @@
 (key path, problem, fix) for every way the normalized recipe breaks it."""
 from runner.catalog import augmentations, datasets, optimizers, schedules
 from runner.catalog.backbones import RESNET_FAMILY, lookup as lookup_backbone
+from runner.data_settings import ARCHIVE_URL, MIRROR_URL, SHA256
 from runner.errors import RecipeError, RecipeInvalid, dotted, in_file_order
 from runner.program import backbone_family, compile_recipe, dataset_info, shapes_through
 
@@ -132,6 +133,35 @@ def one_warmup_length(r):
     s = r["schedule"]
     if s["warmup_epochs"] and s["warmup_steps"]:
         yield ("schedule", "warmup_steps"), "warmup_epochs and warmup_steps are both set", "keep one of them"
+
+
+@check
+def mirror_is_a_url(r):
+    """A mirror stands in for the official hosts: an http(s) base URL."""
+    mirror = r["data"]["mirror"]
+    if mirror and not MIRROR_URL.fullmatch(mirror):
+        yield ("data", "mirror"), f"{mirror!r} is not an http:// or https:// base URL", \
+            "give the mirror's address, e.g. https://mirror.example.org/datasets/"
+
+
+@check
+def archive_is_pinned(r):
+    """A folder archive is fetched over http(s) and kept only if it matches the SHA-256 given."""
+    data = r["data"]
+    if data["dataset"] != "folder":
+        return
+    url, sha256 = data["url"], data["sha256"]
+    if url and not ARCHIVE_URL.fullmatch(url):
+        yield ("data", "url"), f"{url!r} is not an http:// or https:// URL", \
+            "give the archive's full address, e.g. https://example.org/photos.tar.gz"
+    if url and not sha256:
+        yield ("data", "url"), "an archive is fetched only with its sha256", \
+            "add sha256: <64 hex digits> beside url (`sha256sum FILE` prints it)"
+    if sha256 and not SHA256.fullmatch(sha256):
+        yield ("data", "sha256"), f"{sha256!r} is not a SHA-256 (64 hex digits)", \
+            "copy the first word `sha256sum FILE` prints"
+    if sha256 and not url:
+        yield ("data", "sha256"), "is used only with url", "add the archive's url, or remove sha256"
 
 
 @check

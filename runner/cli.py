@@ -17,7 +17,8 @@ EXAMPLES = {
     "run": "runner run recipes/quickstart.yaml train.epochs=5 seed=1",
     "resume": "runner resume runs/quickstart-20260101-120000",
     "eval": "runner eval runs/quickstart-20260101-120000 --split val",
-    "download": "runner download cifar10 mnist --root data\n  runner download --list",
+    "download": "runner download cifar10 mnist\n  runner download --list\n"
+                "  runner download folder --url https://example.org/photos.tar.gz --sha256 HEX --root data",
     "ls": "runner ls            # shipped recipes\n  runner ls backbones  # or datasets, augmentations, optimizers, schedules",
     "cp": "runner cp resnet18_cifar10 my.yaml",
     "schema": "runner schema --json > recipe.schema.json",
@@ -60,11 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="val: the run's validation images (default); test: the dataset's test split")
     p.add_argument("--trust", action="store_true", help=TRUST)
     p = command("download", "Fetch datasets ahead of a run, verified by size and SHA-256; --list shows "
-                            "what is present.")
+                            "what is present. RUNNER_OFFLINE=1 forbids any download.")
     p.add_argument("names", nargs="*", metavar="NAME", help="datasets, as `runner ls datasets` names them")
-    p.add_argument("--root", default="data", help="the folder recipes call data.root (default: data)")
+    p.add_argument("--root", help="the folder recipes call data.root (default: $RUNNER_DATA, "
+                                  "else ~/.cache/runner/datasets)")
     p.add_argument("--mirror", help="base URL to fetch from instead of the official host "
                                     "(default: $RUNNER_DATASET_MIRROR if set)")
+    p.add_argument("--url", help="with `folder`: a tar or zip archive of image folders to fetch and extract")
+    p.add_argument("--sha256", help="with --url: the archive's SHA-256; it is kept only if it matches")
     p.add_argument("--list", action="store_true", help="show each dataset, its size and whether it is present and verified")
     p = command("ls", "List shipped recipes, or the names a registry offers on each backend.")
     p.add_argument("what", nargs="?", default="recipes",

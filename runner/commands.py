@@ -58,7 +58,7 @@ def show(args) -> int:
         from runner.errors import RunFailed
 
         try:
-            program = imagefiles.split(program)[1]
+            program = imagefiles.split(program, fetch=False)[1]
         except RunFailed as e:
             print(f"# not counted yet: {e}")
     print(plan.describe(program))
@@ -118,11 +118,12 @@ def _best_checkpoint(path: Path) -> Path:
 
 
 def download(args) -> int:
-    """Fetch datasets into --root (data/ by default), or list what is there."""
+    """Fetch datasets into --root ($RUNNER_DATA or the cache folder), or list what is there."""
     from runner import datasets_command
     from runner.catalog import datasets
+    from runner.data_settings import MIRROR_URL, data_home
 
-    root = Path(args.root)
+    root = Path(args.root).expanduser() if args.root else data_home()
     if args.list:
         print(datasets_command.listing(root))
         return 0
@@ -133,6 +134,13 @@ def download(args) -> int:
         from runner.errors import suggest
 
         raise UsageError(f"no dataset {unknown[0]!r}; {suggest(unknown[0], datasets.names(), 'datasets')}")
+    if args.mirror and not MIRROR_URL.fullmatch(args.mirror):
+        raise UsageError(f"--mirror: {args.mirror!r} is not an http:// or https:// base URL")
+    if args.url or args.sha256:
+        if args.names != ["folder"] or not (args.url and args.sha256):
+            raise UsageError("--url and --sha256 go together, with the dataset `folder`: "
+                             "runner download folder --url URL --sha256 HEX --root DIR")
+        return datasets_command.download_archive(args.url, args.sha256, root)
     return datasets_command.download(args.names, root, args.mirror)
 
 

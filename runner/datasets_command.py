@@ -1,28 +1,25 @@
-"""`runner download NAME... [--root DIR] [--mirror URL]` and `runner download --list`: fetch
-datasets ahead of a run (on a machine with network, or from a mirror inside a firewall) and see
-which are present and verified. Uses the same verified acquisition as `runner run`."""
-import os
+"""`runner download NAME... [--root DIR] [--mirror URL]`, `runner download folder --url URL
+--sha256 HEX` and `runner download --list`: fetch datasets ahead of a run (on a machine with
+network, or from a mirror inside a firewall) and see which are present and verified. Uses the
+same verified acquisition as `runner run`."""
+import sys
 from pathlib import Path
 
 from runner.datafiles.checksum import check_file
 from runner.datafiles.sources import SOURCES
 from runner.datafiles.store import prepare
+from runner.data_settings import ARCHIVE_URL, SHA256, mirror
 from runner.errors import RunFailed
 from runner.imagefiles import IMAGENET_HELP
 
-MIRROR_ENV = "RUNNER_DATASET_MIRROR"
 # Datasets with nothing to fetch, and why.
 NOT_FETCHED = {
     "digits": "ships with scikit-learn; nothing to fetch",
     "synthetic": "generated at run time; nothing to fetch",
-    "folder": "your own images, named by data.train_dir and data.val_dir",
+    "folder": "your own images, named by data.train_dir and data.val_dir; an archive of them is "
+              "fetched with --url URL --sha256 HEX",
     "imagenet": IMAGENET_HELP,
 }
-
-
-def mirror(given: str | None) -> str | None:
-    """A mirror is the user's explicit choice: --mirror / data.mirror, else $RUNNER_DATASET_MIRROR."""
-    return given or os.environ.get(MIRROR_ENV) or None
 
 
 def state(name: str, root: Path) -> str:
@@ -60,6 +57,21 @@ def download(names: list[str], root: Path, given_mirror: str | None) -> int:
             folder = prepare(SOURCES[name], root, True, mirror(given_mirror))
             print(f"{name}: present and verified in {folder}")
         except RunFailed as e:
-            print(f"{name}: {e}")
+            print(f"runner download: {e}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0
+
+
+def download_archive(url: str, sha256: str, root: Path) -> int:
+    """Fetch and extract a user's archive of image folders; say what a recipe should name."""
+    from runner.datafiles.user_archive import describe, fetch_folder
+
+    if not ARCHIVE_URL.fullmatch(url):
+        raise RunFailed(f"--url: {url!r} is not an http:// or https:// URL")
+    if not SHA256.fullmatch(sha256):
+        raise RunFailed(f"--sha256: {sha256!r} is not a SHA-256 (64 hex digits); "
+                        "`sha256sum FILE` prints it")
+    folder = fetch_folder(url, sha256, root)
+    print(f"folder: {url} verified and extracted into {folder}/")
+    print(f"in a recipe: {describe(folder)}")
+    return 0

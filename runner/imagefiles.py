@@ -40,8 +40,7 @@ class Split:
 
 def scan(root: Path, key: str) -> ImageFolder:
     """Every image under root/<class>/ (nested folders included), in a stable order."""
-    if not root.is_dir():
-        raise RunFailed(f"{key}: {root} is not a folder; it should hold one subfolder of images per class")
+    must_be_folder(root, key)
     classes = tuple(sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")))
     files, labels = [], []
     for label, name in enumerate(classes):
@@ -57,7 +56,12 @@ def scan(root: Path, key: str) -> ImageFolder:
     return ImageFolder(root, classes, tuple(files), np.asarray(labels, dtype=np.int64))
 
 
-def folders(recipe: dict) -> tuple[tuple[Path, str], tuple[Path, str] | None]:
+def must_be_folder(root: Path, key: str) -> None:
+    if not root.is_dir():
+        raise RunFailed(f"{key}: {root} is not a folder; it should hold one subfolder of images per class")
+
+
+def folders(recipe: dict, fetch: bool = True) -> tuple[tuple[Path, str], tuple[Path, str] | None]:
     """(train folder, its key) and (val folder, its key) or None when validation is held out."""
     data = recipe["data"]
     if data["dataset"] == "imagenet":
@@ -66,14 +70,30 @@ def folders(recipe: dict) -> tuple[tuple[Path, str], tuple[Path, str] | None]:
             if not (base / part).is_dir():
                 raise RunFailed(f"data.root: {base / part} is missing. " + IMAGENET_HELP.format(root=data["root"]))
         return (base / "train", "data.root"), (base / "val", "data.root")
-    train = (Path(data["train_dir"]).expanduser(), "data.train_dir")
-    return train, ((Path(data["val_dir"]).expanduser(), "data.val_dir") if data["val_dir"] else None)
+    train = Path(data["train_dir"]).expanduser()
+    if data["url"] and not train.is_dir():
+        _fetch(data, train, fetch)
+    return (train, "data.train_dir"), ((Path(data["val_dir"]).expanduser(), "data.val_dir") if data["val_dir"] else None)
 
 
-def split(program: Program) -> tuple[Split, Program]:
-    """The files of each stage and the Program completed with the counted numbers."""
+def _fetch(data: dict, train: Path, fetch: bool) -> None:
+    """Fetch and extract data.url into data.root; train_dir must then exist."""
+    if not fetch:
+        raise RunFailed(f"data.train_dir: {train} is not there yet; `runner run` fetches "
+                        f"{data['url']} into {data['root']}/ first")
+    from runner.datafiles.user_archive import describe, fetch_folder
+
+    folder = fetch_folder(data["url"], data["sha256"], data["root"], data["download"])
+    if not train.is_dir():
+        raise RunFailed(f"data.train_dir: {train} is not a folder; {data['url']} was extracted "
+                        f"to {folder}/, so set {describe(folder)}")
+
+
+def split(program: Program, fetch: bool = True) -> tuple[Split, Program]:
+    """The files of each stage and the Program completed with the counted numbers; `fetch`:
+    whether a missing train_dir may be fetched from data.url first."""
     recipe = program.recipe
-    (train_root, train_key), val_at = folders(recipe)
+    (train_root, train_key), val_at = folders(recipe, fetch)
     train = scan(train_root, train_key)
     pairs = list(zip(train.files, train.labels.tolist()))
     if val_at is None or recipe["data"]["val_fraction"] > 0:

@@ -4,6 +4,7 @@ from runner import schema
 from runner.catalog import REGISTRIES
 from runner.catalog.backbones import TIMM_PREFIX, timm_names
 from runner.catalog.backbones import lookup as lookup_backbone
+from runner.data_settings import data_home
 from runner.errors import RecipeError, RecipeInvalid, dotted, in_file_order, suggest
 from runner.messages import leaves, translate
 
@@ -25,6 +26,7 @@ def normalize(data, lines) -> dict:
     errors += _check_registry_names(rules, recipe, lines)
     if errors:
         raise RecipeInvalid(in_file_order(errors))
+    recipe["data"]["root"] = recipe["data"]["root"] or str(data_home())  # shown, and saved with runs
     return _ordered(recipe, {"keys": rules})
 
 

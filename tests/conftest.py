@@ -1,4 +1,5 @@
 """Shared test helpers: run the command line in-process and write recipes to temporary files."""
+import os
 import textwrap
 from pathlib import Path
 
@@ -13,6 +14,30 @@ SHIPPED = sorted((ROOT / "recipes").rglob("*.yaml"))
 class Result:
     def __init__(self, code, out, err):
         self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture(autouse=True, scope="session")
+def data_home(tmp_path_factory):
+    """Datasets land in a temporary data.root, and the user's own settings do not leak in."""
+    saved = {k: os.environ.pop(k, None) for k in ("RUNNER_DATA", "RUNNER_OFFLINE", "RUNNER_DATASET_MIRROR")}
+    os.environ["RUNNER_DATA"] = str(tmp_path_factory.mktemp("datasets"))
+    yield
+    for key, value in saved.items():
+        os.environ.pop(key, None)
+        if value is not None:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def host(monkeypatch):
+    """An HTTP server on 127.0.0.1 (tests/http_host.py); a proxy set in the environment must not intercept."""
+    from tests.http_host import Host
+
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(name, "127.0.0.1")
+    running = Host()
+    yield running
+    running.close()
 
 
 @pytest.fixture

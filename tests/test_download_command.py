@@ -1,5 +1,6 @@
 """`runner download` as a user runs it ahead of training: datasets fetched verified from a host
 or a mirror, `--list` showing what is present, and the datasets that cannot be fetched explained."""
+from tests.conftest import ROOT
 from tests.test_dataset_files import expect, make, server  # noqa: F401  (server is a fixture)
 
 
@@ -32,4 +33,12 @@ def test_what_cannot_be_fetched_is_explained(tmp_path, cli):
     unknown = cli("download", "cifar11")
     assert unknown.code == 2 and "did you mean 'cifar10'?" in unknown.err
     offline = cli("download", "mnist", "--root", tmp_path, "--mirror", "http://127.0.0.1:9/")
-    assert offline.code == 1 and "could not reach the host" in offline.out and "Traceback" not in offline.err
+    assert offline.code == 1 and "could not reach the host" in offline.err and "Traceback" not in offline.err
+
+
+def test_a_mirror_must_be_an_http_url(tmp_path, cli, write):
+    assert "--mirror: 'mirror.local/data' is not an http:// or https:// base URL" in cli(
+        "download", "mnist", "--root", tmp_path, "--mirror", "mirror.local/data").err
+    recipe = write((ROOT / "recipes/mnist_cnn.yaml").read_text())
+    result = cli("validate", recipe, "data.mirror=file:///srv/data")
+    assert result.code == 2 and "override data.mirror=file:///srv/data: 'file:///srv/data' is not an http:// or https:// base URL" in result.err

@@ -1,11 +1,16 @@
 """The `folder` dataset: the user's own class folders of image files, of any size and format,
 decoded in DataLoader workers; and the messages for trees that cannot be read."""
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from runner.datafiles.progress import megabytes
 
 RECIPE = """\
 schema_version: 1
@@ -65,12 +70,18 @@ def run(cwd, *args):
                           capture_output=True, text=True, timeout=600)
 
 
-def test_a_folder_of_mixed_size_photos_trains(tmp_path):
-    photos(tmp_path / "photos/train", 40, seed=0)
-    photos(tmp_path / "photos/val", 10, seed=1)
+def test_a_folder_of_mixed_size_photos_fetched_as_an_archive_trains(tmp_path, host):
+    photos(tmp_path / "made/photos/train", 40, seed=0)
+    photos(tmp_path / "made/photos/val", 10, seed=1)
+    archive = shutil.make_archive(str(tmp_path / "made/photos"), "zip", tmp_path / "made", "photos")
+    data = Path(archive).read_bytes()
+    url = host.serve({"photos.zip": data}) + "photos.zip"
     (tmp_path / "my.yaml").write_text(RECIPE)
-    result = run(tmp_path, "my.yaml")
+    result = run(tmp_path, "my.yaml", f"data.url={url}", f"data.sha256={hashlib.sha256(data).hexdigest()}",
+                 "data.root=.")  # photos.zip holds photos/train and photos/val: extracted where train_dir points
     assert result.returncode == 0, result.stderr[-3000:]
+    assert f"folder: downloading photos.zip from {url} into ./" in result.stderr
+    assert f"{megabytes(len(data))} / {megabytes(len(data))}" in result.stderr  # the progress line
     path = tmp_path / result.stdout.strip().splitlines()[-1].removeprefix("run dir: ")
     summary = json.loads((path / "summary.json").read_text())
     assert summary["val_acc"] >= 0.9, summary  # chance is 1/3

@@ -59,6 +59,10 @@ def imagenet() -> DatasetInfo:
 def folder(
     train_dir: Annotated[str, Param("folder of class subfolders holding training images")],
     val_dir: Annotated[str, Param("folder of class subfolders for validation; '' splits train")] = "",
+    url: Annotated[str, Param("tar or zip archive of the folders, fetched and extracted into "
+                              "data.root when train_dir is missing; '' fetches nothing")] = "",
+    sha256: Annotated[str, Param("the archive's SHA-256 (64 hex digits; `sha256sum FILE` prints it); "
+                                 "required with url")] = "",
 ) -> DatasetInfo:
     """Your own images: one subfolder per class, as torchvision's ImageFolder reads them."""
     return DatasetInfo(None, None, IMAGENET_MEAN, IMAGENET_STD, None, None, False,

@@ -2,8 +2,10 @@
 
 No deep-learning framework is imported here, so both backends share these readers. Modules:
 sources (URLs, sizes, SHA-256, layout on disk), store (prepare a dataset's folder), fetch
-(verified downloads), checksum (size and SHA-256 checks, cached), archive (safe tar
-extraction), idx and cifar (the file formats).
+(verified, resumable downloads) and progress (its progress line), lock (one process fetches at
+a time), checksum (size and SHA-256 checks, cached), archive and members (safe tar and zip
+extraction), user_archive (a user's own archive of image folders), idx and cifar (the file
+formats).
 """
 from pathlib import Path
 

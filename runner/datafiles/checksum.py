@@ -8,6 +8,7 @@ storage) is fine; the file is simply hashed on every run.
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ class Mismatch:
 
 def compare(remote: Remote, size: int, sha256: str | None) -> Mismatch | None:
     """The first check that fails for a file of this size and hash (None: hash not computed)."""
-    if size != remote.size:
+    if remote.size is not None and size != remote.size:
         return Mismatch("size", f"{remote.size:,} bytes", f"{size:,} bytes")
     if sha256 is not None and sha256 != remote.sha256:
         return Mismatch("sha256", remote.sha256, sha256)
@@ -67,9 +68,22 @@ def mark(path: Path, remote: Remote) -> None:
     stat = path.stat()
     record = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": remote.sha256}
     try:
-        marker(path).write_text(json.dumps(record) + "\n")
+        write_note(marker(path), json.dumps(record) + "\n")
     except OSError:
         pass  # read-only folder: the file is hashed again next time
+
+
+def write_note(path: Path, text: str) -> None:
+    """Write a small file under a fresh name, then rename it over `path`: a link planted at
+    `path` (in a shared folder) is replaced, never followed."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _marked(path: Path, stat: os.stat_result, remote: Remote) -> bool:

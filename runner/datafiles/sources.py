@@ -1,7 +1,8 @@
 """Where each file-backed in-memory dataset comes from, what its files must be, and where they live.
 
-Layout on disk, one folder per dataset under `data.root` (default `data/`), files kept exactly as
-the host serves them, each with a `<file>.verified` marker once its checksum has been checked:
+Layout on disk, one folder per dataset under `data.root` ($RUNNER_DATA, else
+~/.cache/runner/datasets: runner.data_settings), files kept exactly as the host serves them, each
+with a `<file>.verified` marker once its checksum has been checked:
 
     data/mnist/          train-images-idx3-ubyte.gz  train-labels-idx1-ubyte.gz
                          t10k-images-idx3-ubyte.gz   t10k-labels-idx1-ubyte.gz
@@ -28,7 +29,7 @@ class Remote:
     """One file as the host serves it."""
 
     name: str  # file name on the host, and on disk
-    size: int  # bytes
+    size: int | None  # bytes; None: not known ahead (a user's archive, checked by SHA-256 alone)
     sha256: str
 
 

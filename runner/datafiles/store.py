@@ -7,7 +7,9 @@ from pathlib import Path
 from runner.datafiles.archive import extract
 from runner.datafiles.checksum import check_file
 from runner.datafiles.fetch import fetch
+from runner.datafiles.lock import held
 from runner.datafiles.sources import Source
+from runner.data_settings import OFFLINE_ENV, offline
 from runner.errors import RunFailed
 
 
@@ -24,7 +26,7 @@ def prepare(source: Source, root: str | Path, download: bool, mirror: str | None
     if source.unpacked and _complete(source, readable):
         return readable  # extracted before; the archive itself may be gone
     missing = [r for r in source.files if not (folder / r.name).is_file()]
-    if missing and not download:
+    if missing and (not download or offline()):
         raise RunFailed(_missing_message(source, folder, missing, mirror))
     if missing:
         try:
@@ -32,7 +34,15 @@ def prepare(source: Source, root: str | Path, download: bool, mirror: str | None
         except OSError as e:
             raise RunFailed(f"dataset {source.dataset}: cannot create {folder} ({e.strerror}); "
                             "set data.root to a writable folder") from None
-        for remote in missing:
+    with held(folder, source.dataset, out):  # another process may be fetching the same files
+        return _ready(source, folder, readable, mirror, out)
+
+
+def _ready(source: Source, folder: Path, readable: Path, mirror: str | None, out) -> Path:
+    if source.unpacked and _complete(source, readable):
+        return readable  # the process that held the lock before us extracted it
+    for remote in source.files:
+        if not (folder / remote.name).is_file():
             fetch(source.url(remote, mirror), folder / remote.name, remote, source.dataset, out)
     for remote in source.files:
         mismatch = check_file(folder / remote.name, remote)
@@ -58,5 +68,7 @@ def _missing_message(source: Source, folder: Path, missing, mirror: str | None) 
     names = ", ".join(r.name for r in missing)
     also = f" (or the folder {source.unpacked}/ extracted from it)" if source.unpacked else ""
     urls = " ".join(source.url(r, mirror) for r in missing)
-    return (f"dataset {source.dataset}: missing {names} in {folder}/{also}, and data.download "
-            f"is false; download {urls} into {folder}/, or set data.download: true")
+    why, allow = ((f"{OFFLINE_ENV} is set", f"unset {OFFLINE_ENV}") if offline() else
+                  ("data.download is false", "set data.download: true"))
+    return (f"dataset {source.dataset}: missing {names} in {folder}/{also}, and {why}; "
+            f"download {urls} into {folder}/, or {allow}")

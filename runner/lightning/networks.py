@@ -1,9 +1,13 @@
 """Backbones for the Lightning backend: the built-in CNN, torchvision models by name (with the
 CIFAR stem option) and timm models as `timm/<name>`."""
+import os
+from pathlib import Path
+
 import torch
 from torch import nn
 
 from runner.catalog.backbones import RESNET_FAMILY, TIMM_PREFIX
+from runner.data_settings import OFFLINE_ENV, offline
 from runner.errors import RecipeError, RecipeInvalid, RunFailed
 from runner.program import Program, backbone_family, input_shape
 
@@ -53,6 +57,8 @@ def build_network(program: Program) -> nn.Module:
 
 
 def _timm(name: str, classes: int, channels: int, pretrained: bool) -> nn.Module:
+    if offline():  # huggingface_hub reads this when imported: only its cache is used
+        os.environ["HF_HUB_OFFLINE"] = "1"
     import timm
 
     try:
@@ -79,12 +85,14 @@ def _torchvision(name: str, classes: int, pretrained: bool) -> nn.Module:
     net = torchvision.models.get_model(name, num_classes=classes, **extra)
     if pretrained:
         weights = torchvision.models.get_model_weights(name).DEFAULT
+        import torch.hub
+
+        file = weights.url.rsplit("/", 1)[-1]
         try:
+            if offline() and not (Path(torch.hub.get_dir()) / "checkpoints" / file).is_file():
+                raise OSError(f"{OFFLINE_ENV} is set and they are not in the cache")
             state = weights.get_state_dict(progress=False)
         except OSError as e:  # URLError included: offline, firewalled, or the host is down
-            import torch.hub
-
-            file = weights.url.rsplit("/", 1)[-1]
             raise RunFailed(
                 f"model.pretrained: the {name} weights could not be fetched ({e}); download "
                 f"{weights.url} and place {file} in {torch.hub.get_dir()}/checkpoints/, "

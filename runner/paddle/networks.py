@@ -2,6 +2,7 @@
 the CIFAR stem option; the same networks, by the same names, as runner/lightning/networks.py."""
 import sys
 import warnings
+from pathlib import Path
 
 import paddle
 import paddle.nn.functional as F
@@ -10,6 +11,7 @@ from paddle.utils import download
 from paddle.vision import models
 
 from runner.catalog.backbones import RESNET_FAMILY
+from runner.data_settings import OFFLINE_ENV, offline
 from runner.errors import RecipeError, RecipeInvalid, RunFailed
 from runner.program import Program, backbone_family, input_shape
 
@@ -107,11 +109,13 @@ def _paddle_vision(name: str, classes: int, pretrained: bool) -> nn.Layer:
     if url is None:
         raise RunFailed(f"model.pretrained: paddle.vision publishes no pretrained weights for {name}; "
                         "set model.pretrained: false, or choose a backbone that has them")
+    file = url.rsplit("/", 1)[-1]
     try:
+        if offline() and not (Path(download.WEIGHTS_HOME) / file).is_file():
+            raise OSError(f"{OFFLINE_ENV} is set and they are not in the cache")
         # paddle's own cache and check: WEIGHTS_HOME, the file kept only when its md5 matches
         path = download.get_weights_path_from_url(url, md5)
     except (RuntimeError, OSError) as e:  # offline, firewalled, or the host is down
-        file = url.rsplit("/", 1)[-1]
         raise RunFailed(
             f"model.pretrained: the {name} weights could not be fetched ({str(e).splitlines()[0]}); "
             f"download {url} and place {file} in {download.WEIGHTS_HOME}/, "

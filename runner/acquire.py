@@ -1,0 +1,24 @@
+"""A run's dataset made present before any deep-learning framework is imported: fetched and
+verified when allowed, else a failure within a second naming the files to place and where.
+
+The backends read the same verified files afterwards (runner.arrays, runner.imagefiles); this
+step only moves the wait for a download, and any failure, to before the seconds spent loading
+torch or paddle and building the model.
+"""
+from runner.data_settings import mirror
+
+
+def acquire(recipe: dict) -> None:
+    data = recipe["data"]
+    name = data["dataset"]
+    if name in ("folder", "imagenet"):
+        from runner import imagefiles
+
+        for folder in imagefiles.folders(recipe):  # fetches data.url, or says where ImageNet goes
+            if folder:
+                imagefiles.must_be_folder(*folder)
+    else:
+        from runner.datafiles import SOURCES, prepare
+
+        if name in SOURCES:
+            prepare(SOURCES[name], data["root"], data["download"], mirror(data["mirror"]))
