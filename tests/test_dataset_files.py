@@ -134,6 +134,7 @@ def test_official_formats_give_the_pixels_and_labels_they_hold(tmp_path, monkeyp
         np.testing.assert_array_equal(have, want)  # CIFAR-100: the fine label, not the coarse
     assert got.x_train.flags.writeable  # torch.from_numpy warns on read-only arrays
     assert all((folder / f"{name}.verified").is_file() for name in files) and hidden(folder) == []
+    assert {(folder / f"{name}.verified").stat().st_mode & 0o777 for name in files} == {0o644}  # others may read it
     unpacked = sources.SOURCES[dataset].unpacked
     if unpacked:  # once extracted, the folder alone is enough
         (folder / next(iter(files))).unlink()

@@ -78,6 +78,7 @@ def write_note(path: Path, text: str) -> None:
     `path` (in a shared folder) is replaced, never followed."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the note from others sharing the folder
         with os.fdopen(fd, "w") as f:
             f.write(text)
         os.replace(tmp, path)
