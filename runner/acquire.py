@@ -14,9 +14,10 @@ def acquire(recipe: dict) -> None:
     if name in ("folder", "imagenet"):
         from runner import imagefiles
 
-        for folder in imagefiles.folders(recipe):  # fetches data.url, or says where ImageNet goes
-            if folder:
-                imagefiles.must_be_folder(*folder)
+        train, val = imagefiles.folders(recipe)  # fetches data.url, or says where ImageNet goes
+        imagefiles.must_be_folder(*train)
+        if val and data["val_fraction"] == 0:  # a held-out fraction leaves val_dir unread
+            imagefiles.must_be_folder(*val)
     else:
         from runner.datafiles import SOURCES, prepare
 

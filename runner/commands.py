@@ -121,7 +121,7 @@ def download(args) -> int:
     """Fetch datasets into --root ($RUNNER_DATA or the cache folder), or list what is there."""
     from runner import datasets_command
     from runner.catalog import datasets
-    from runner.data_settings import MIRROR_URL, data_home
+    from runner.data_settings import ARCHIVE_URL, MIRROR_URL, SHA256, data_home
 
     root = Path(args.root).expanduser() if args.root else data_home()
     if args.list:
@@ -140,6 +140,11 @@ def download(args) -> int:
         if args.names != ["folder"] or not (args.url and args.sha256):
             raise UsageError("--url and --sha256 go together, with the dataset `folder`: "
                              "runner download folder --url URL --sha256 HEX --root DIR")
+        if not ARCHIVE_URL.fullmatch(args.url):
+            raise UsageError(f"--url: {args.url!r} is not an http:// or https:// URL")
+        if not SHA256.fullmatch(args.sha256):
+            raise UsageError(f"--sha256: {args.sha256!r} is not a SHA-256 (64 hex digits); "
+                             "`sha256sum FILE` prints it")
         return datasets_command.download_archive(args.url, args.sha256, root)
     return datasets_command.download(args.names, root, args.mirror)
 

@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
+from runner.acquire import acquire
 from runner.datafiles.progress import megabytes
+from runner.errors import RunFailed
+from runner.recipe import compile_file
 
 RECIPE = """\
 schema_version: 1
@@ -98,6 +102,9 @@ def test_held_out_fraction_when_there_is_no_val_folder(tmp_path, cli, monkeypatc
     shown = cli("show", "my.yaml", "data.val_dir=", "data.val_fraction=0.25")
     assert shown.code == 0, shown.err
     assert "45 train / 15 val images" in shown.out and "3 classes" in shown.out
+    acquire(compile_file("my.yaml", ["data.val_fraction=0.25"])[0].data)  # photos/val is absent, and unread
+    with pytest.raises(RunFailed, match="data.val_dir: photos/val is not a folder"):
+        acquire(compile_file("my.yaml")[0].data)  # before any framework is loaded
 
 
 def test_unreadable_trees_are_explained(tmp_path, cli, monkeypatch):

@@ -95,6 +95,8 @@ def test_url_and_sha256_are_checked_before_anything_runs(tmp_path, cli):
     assert f"my.yaml:{line}: data.url: an archive is fetched only with its sha256; add sha256: <64 hex" in result.err
     usage = cli("download", "folder", "--url", "https://example.org/x.zip")
     assert usage.code == 2 and "--url and --sha256 go together" in usage.err
+    short = cli("download", "folder", "--url", "https://example.org/x.zip", "--sha256", "abc")
+    assert short.code == 2 and "--sha256: 'abc' is not a SHA-256 (64 hex digits)" in short.err
 
 
 def test_an_archive_cannot_take_the_place_of_an_official_dataset(tmp_path, host, cli):
