@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 RECIPE ?= recipes/quickstart.yaml
 ARGS ?=
 
-.PHONY: help install test run validate show bench clean
+.PHONY: help install test test-fast lint format run validate show bench clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 	@echo "  variables: RECIPE=path/to/recipe.yaml (default $(RECIPE)), ARGS='key=value ...'"
 
 install: $(VENV)/.installed  ## create .venv with runner, both backends and the test tools
@@ -20,8 +20,20 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -e '.[lightning,paddle,dev]'
 	touch $@
 
-test: install  ## run the test suite
+test: lint  ## lint, check the import layers, then run the whole test suite
 	$(BIN)/python -m pytest
+
+test-fast: lint  ## the same, leaving out the training runs that take a minute or more
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: install  ## ruff (lint and format) and the import layers pyproject.toml declares
+	$(BIN)/ruff check runner tests benchmarks
+	$(BIN)/ruff format --check runner tests benchmarks
+	$(BIN)/lint-imports
+
+format: install  ## let ruff fix what it can and format every file
+	$(BIN)/ruff check --fix runner tests benchmarks
+	$(BIN)/ruff format runner tests benchmarks
 
 run: install  ## train RECIPE (default: the quickstart, no network needed)
 	$(BIN)/runner run $(RECIPE) $(ARGS)

@@ -29,10 +29,10 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from runner.arrays import load_arrays
-from runner.lightning.augment import build_pipeline
-from runner.lightning.networks import SimpleCNN
-from runner.recipe import compile_file
+from runner.data.arrays import load_arrays
+from runner.backends.lightning.augment import build_pipeline
+from runner.backends.lightning.networks import SimpleCNN
+from runner.recipe.stages import compile_file
 
 TARGET = 1.05  # runner's epoch at most 5% longer than plain PyTorch's
 

@@ -29,8 +29,8 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from runner.arrays import load_arrays
-from runner.recipe import compile_file
+from runner.data.arrays import load_arrays
+from runner.recipe.stages import compile_file
 
 TARGET = 1.05  # runner's epoch at most 5% longer than the hand-written script's
 RECIPE = Path(__file__).with_name("cifar_shaped.yaml")
@@ -41,7 +41,7 @@ def handwritten(program, arrays, device, epochs):
     import numpy as np
     import paddle
 
-    from runner.paddle.networks import SimpleCNN  # the same network; everything else is plain paddle
+    from runner.backends.paddle.networks import SimpleCNN  # the same network; everything else is plain paddle
 
     r = program.recipe
     paddle.set_device(device)

@@ -7,7 +7,7 @@ at the end of the training pipeline only.
 """
 from typing import Annotated, Literal
 
-from runner.registry import Param, Registry
+from runner.catalog.registry import Param, Registry
 
 augmentations = Registry("augmentation", "augmentations")
 

@@ -2,7 +2,7 @@
 and a small built-in CNN for CPU runs."""
 from importlib import resources
 
-from runner.registry import Entry, Registry
+from runner.catalog.registry import Entry, Registry
 
 backbones = Registry("backbone", "backbones")
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from runner.registry import Param, Registry
+from runner.catalog.registry import Param, Registry
 
 datasets = Registry("dataset", "datasets")
 

@@ -2,7 +2,7 @@
 onto torch.optim and the Paddle backend onto paddle.optimizer with the same meaning."""
 from typing import Annotated
 
-from runner.registry import Param, Registry
+from runner.catalog.registry import Param, Registry
 
 optimizers = Registry("optimizer", "optimizers")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Annotated, Callable
 
-from runner.registry import Param, Registry
+from runner.catalog.registry import Param, Registry
 
 schedules = Registry("schedule", "schedules")
 

@@ -1,0 +1,120 @@
+"""Batches for the Paddle backend.
+
+paddle.Model.fit takes any iterable with a length, so each stage's data is a stream of batches
+already on the device and augmented there: in-memory arrays are sliced as uint8 and sent whole;
+image files are decoded and cropped in paddle.io.DataLoader workers first. Each process of a
+data-parallel run reads its own shard of every epoch's seeded order.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import paddle
+
+from runner.data import imagefiles
+from runner.data.arrays import Arrays, load_arrays
+from runner.recipe.compile import Program
+
+
+@dataclass
+class Data:
+    program: Program  # completed with counted numbers for file-backed datasets
+    train: "BatchStream | FileStream"
+    val: "BatchStream | FileStream"
+    file_backed: bool
+    classes: tuple[str, ...] | None = None  # class folder names, for file-backed datasets
+
+
+def ranks() -> tuple[int, int]:
+    env = paddle.distributed.ParallelEnv()
+    return env.rank, env.nranks
+
+
+class BatchStream:
+    """uint8 arrays -> (augmented float images, target) batches; one seeded order per epoch."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch: int, pipeline, train: bool, seed: int):
+        rank, world = ranks()
+        self.x, self.y, self.batch, self.pipeline = x, y, batch, pipeline
+        self.train, self.seed, self.rank, self.world = train, seed, rank, world
+        self.epoch = 0  # set by resume, so the order continues where it stopped
+
+    def __len__(self) -> int:
+        share = len(self.x) // self.world if self.train else -(-len(self.x) // self.world)
+        return share // self.batch if self.train else -(-share // self.batch)
+
+    def __iter__(self):
+        n = len(self.x)
+        if self.train:
+            order = np.random.default_rng([self.seed, self.epoch]).permutation(n)
+        else:  # every process validates as many images (the first few twice), as all-gather needs
+            order = np.resize(np.arange(n), -(-n // self.world) * self.world)
+        order = order[self.rank::self.world]
+        for i in range(len(self)):
+            index = order[i * self.batch:(i + 1) * self.batch]
+            yield self.pipeline(paddle.to_tensor(self.x[index]), paddle.to_tensor(self.y[index]))
+        if self.train:
+            self.epoch += 1
+
+
+class ImageFiles(paddle.io.Dataset):
+    """(path, label) pairs -> (uint8 C x H x W after the per-image steps, label)."""
+
+    def __init__(self, pairs, transform):
+        super().__init__()
+        self.pairs, self.transform = pairs, transform
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, index: int):
+        from PIL import Image, UnidentifiedImageError
+
+        path, label = self.pairs[index]
+        try:
+            with Image.open(path) as image:
+                rgb = image.convert("RGB")
+        except (OSError, UnidentifiedImageError) as e:
+            raise ValueError(f"cannot decode image {path}: {e}") from None
+        return self.transform(rgb), np.int64(label)
+
+
+class FileStream:
+    """A DataLoader of decoded images, finished batch by batch on the device."""
+
+    def __init__(self, dataset: ImageFiles, batch: int, workers: int, pipeline, train: bool):
+        self.sampler = paddle.io.DistributedBatchSampler(dataset, batch_size=batch, shuffle=train, drop_last=train)
+        self.loader = paddle.io.DataLoader(dataset, batch_sampler=self.sampler, num_workers=workers,
+                                           return_list=True, persistent_workers=workers > 0)
+        self.pipeline, self.train, self.epoch = pipeline, train, 0
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self):
+        self.sampler.set_epoch(self.epoch)
+        for x, y in self.loader:
+            yield self.pipeline(x, y)
+        if self.train:
+            self.epoch += 1
+
+
+def prepare(program: Program, batch: int) -> Data:
+    """The recipe's data, `batch` images per process; raises RunFailed when it cannot be had."""
+    from runner.backends.paddle.augment import split_pipeline
+
+    if program.dataset.in_memory:
+        return memory_data(program, load_arrays(program), batch)
+    files, program = imagefiles.split(program)
+    workers = program.recipe["data"]["num_workers"]
+    (train_sample, train_device), (val_sample, val_device) = (split_pipeline(program, s) for s in ("train", "eval"))
+    return Data(program, FileStream(ImageFiles(files.train, train_sample), batch, workers, train_device, True),
+                FileStream(ImageFiles(files.val, val_sample), batch, workers, val_device, False), True, files.classes)
+
+
+def memory_data(program: Program, arrays: Arrays, batch: int) -> Data:
+    from runner.backends.paddle.augment import build_pipeline
+
+    seed = program.recipe["seed"]
+    return Data(program,
+                BatchStream(arrays.x_train, arrays.y_train, batch, build_pipeline(program, "train"), True, seed),
+                BatchStream(arrays.x_val, arrays.y_val, batch, build_pipeline(program, "eval"), False, seed), False)

@@ -1,0 +1,23 @@
+"""`runner resume RUN_DIR [--trust]`: continue an interrupted run in its own directory."""
+from pathlib import Path
+
+from runner import backends
+from runner.cli.arguments import TRUST, run_dir
+from runner.recipe.stages import compile_file
+from runner.run import checkpoint_hashes
+
+HELP = "Continue an interrupted run in its directory from checkpoints/last.ckpt."
+EXAMPLE = "runner resume runs/quickstart-20260101-120000"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="the directory `runner run` printed")
+    parser.add_argument("--trust", action="store_true", help=TRUST)
+
+
+def handle(args) -> int:
+    path = run_dir(Path(args.run_dir))
+    if args.trust:
+        checkpoint_hashes.trust_unrecorded()
+    recipe, program = compile_file(str(path / "resolved.yaml"))
+    return backends.execute(recipe, program, resume=path)

@@ -1,0 +1,121 @@
+"""Image files in torchvision's ImageFolder layout: one subfolder per class, images inside.
+
+Used by the `folder` dataset (the user's own tree) and `imagenet` (train/ and val/ of WordNet-id
+folders under data.root/imagenet). Reading the tree needs no deep-learning framework, so
+`runner show` can count it too.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from runner.recipe.errors import RunFailed
+from runner.recipe.compile import Program, with_counts
+from runner.recipe.numbers import split_sizes
+
+# Formats the Lightning backend decodes (torchvision.io, with Pillow for the rest).
+EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".ppm", ".pgm")
+IMAGENET_HELP = (
+    "ImageNet cannot be downloaded freely: request ILSVRC2012_img_train.tar and "
+    "ILSVRC2012_img_val.tar at https://image-net.org/download-images, then unpack them as "
+    "{root}/imagenet/train/<wnid>/*.JPEG and {root}/imagenet/val/<wnid>/*.JPEG "
+    "(torchvision's ImageNet layout)")
+
+
+@dataclass(frozen=True)
+class ImageFolder:
+    root: Path
+    classes: tuple[str, ...]  # sorted subfolder names; a label is an index into this
+    files: tuple[str, ...]
+    labels: np.ndarray  # int64, one per file
+
+
+@dataclass(frozen=True)
+class Split:
+    """The files each stage reads, with the class names shared by both."""
+
+    classes: tuple[str, ...]
+    train: list[tuple[str, int]]
+    val: list[tuple[str, int]]
+
+
+def scan(root: Path, key: str) -> ImageFolder:
+    """Every image under root/<class>/ (nested folders included), in a stable order."""
+    must_be_folder(root, key)
+    classes = tuple(sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")))
+    files, labels = [], []
+    for label, name in enumerate(classes):
+        found = sorted(p for p in (root / name).rglob("*")
+                       if p.suffix.lower() in EXTENSIONS and p.is_file())
+        files += map(str, found)
+        labels += [label] * len(found)
+    empty = [name for i, name in enumerate(classes) if i not in set(labels)]
+    if not classes or empty:
+        what = f"class folders without images: {', '.join(empty[:5])}" if empty else "no class subfolders"
+        raise RunFailed(f"{key}: {root} has {what}; each class needs a subfolder holding "
+                        f"{', '.join(EXTENSIONS[:4])}... images")
+    return ImageFolder(root, classes, tuple(files), np.asarray(labels, dtype=np.int64))
+
+
+def must_be_folder(root: Path, key: str) -> None:
+    if not root.is_dir():
+        raise RunFailed(f"{key}: {root} is not a folder; it should hold one subfolder of images per class")
+
+
+def folders(recipe: dict, fetch: bool = True) -> tuple[tuple[Path, str], tuple[Path, str] | None]:
+    """(train folder, its key) and (val folder, its key) or None when validation is held out."""
+    data = recipe["data"]
+    if data["dataset"] == "imagenet":
+        base = Path(data["root"]) / "imagenet"
+        for part in ("train", "val"):
+            if not (base / part).is_dir():
+                raise RunFailed(f"data.root: {base / part} is missing. " + IMAGENET_HELP.format(root=data["root"]))
+        return (base / "train", "data.root"), (base / "val", "data.root")
+    train = Path(data["train_dir"]).expanduser()
+    if data["url"] and not train.is_dir():
+        _fetch(data, train, fetch)
+    return (train, "data.train_dir"), ((Path(data["val_dir"]).expanduser(), "data.val_dir") if data["val_dir"] else None)
+
+
+def _fetch(data: dict, train: Path, fetch: bool) -> None:
+    """Fetch and extract data.url into data.root; train_dir must then exist."""
+    if not fetch:
+        raise RunFailed(f"data.train_dir: {train} is not there yet; `runner run` fetches "
+                        f"{data['url']} into {data['root']}/ first")
+    from runner.data.files.user_archive import describe, fetch_folder
+
+    folder = fetch_folder(data["url"], data["sha256"], data["root"], data["download"])
+    if not train.is_dir():
+        raise RunFailed(f"data.train_dir: {train} is not a folder; {data['url']} was extracted "
+                        f"to {folder}/, so set {describe(folder)}")
+
+
+def split(program: Program, fetch: bool = True) -> tuple[Split, Program]:
+    """The files of each stage and the Program completed with the counted numbers; `fetch`:
+    whether a missing train_dir may be fetched from data.url first."""
+    recipe = program.recipe
+    (train_root, train_key), val_at = folders(recipe, fetch)
+    train = scan(train_root, train_key)
+    pairs = list(zip(train.files, train.labels.tolist()))
+    if val_at is None or recipe["data"]["val_fraction"] > 0:
+        n_train, n_val = split_sizes(recipe, program.dataset, len(pairs), 0)
+        order = np.random.default_rng(recipe["seed"]).permutation(len(pairs))
+        files = Split(train.classes, [pairs[i] for i in order[:n_train]],
+                      [pairs[i] for i in order[n_train:n_train + n_val]])
+    else:
+        val = scan(*val_at)
+        unknown = sorted(set(val.classes) - set(train.classes))
+        if unknown:
+            raise RunFailed(f"{val_at[1]}: {val.root} has classes the training folder lacks: "
+                            f"{', '.join(unknown[:5])}; give both folders the same class subfolders")
+        index = {name: i for i, name in enumerate(train.classes)}
+        files = Split(train.classes, pairs,
+                      [(f, index[val.classes[label]]) for f, label in zip(val.files, val.labels.tolist())])
+    given, batch = recipe["model"]["num_classes"], recipe["data"]["batch_size"]
+    if given != "auto" and given != len(train.classes):
+        raise RunFailed(f"model.num_classes: {given} disagrees with the {len(train.classes)} class folders "
+                        f"in {train.root}; set num_classes: auto")
+    if len(files.train) < batch:
+        raise RunFailed(f"data.batch_size: {batch} is larger than the {len(files.train)} training images "
+                        f"in {train.root}; use at most {len(files.train)}")
+    return files, with_counts(program, len(train.classes), len(files.train), len(files.val))

@@ -1,0 +1,42 @@
+"""The data `runner run --dry-run` trains on, on either backend: random uint8 images of the
+recipe's stored shape, labels spread over every class, so recipes whose data is absent are still
+proven runnable."""
+import numpy as np
+
+from runner.data.arrays import Arrays
+from runner.recipe.compile import Program, with_counts
+from runner.recipe.facts import COLOUR_CHANNELS, CROPS
+
+BATCH = 4  # images per stand-in step: enough for batch norm, small enough for any CPU
+CLASSES = 10  # for a folder whose classes are not counted yet
+
+
+def counted(program: Program) -> Program:
+    """The Program with stand-in counts where the files have not been counted."""
+    if program.numbers is not None:
+        return program
+    batch = program.recipe["data"]["batch_size"]
+    return with_counts(program, program.num_classes or CLASSES, max(BATCH, batch), BATCH)
+
+
+def shape(program: Program) -> tuple[int, int, int]:
+    """The stored image shape to imitate: the dataset's, or for files of any size, square images
+    as large as the largest size a step of either pipeline asks for."""
+    if program.dataset.shape:
+        return program.dataset.shape
+    sizes = [s["size"] for stage in ("train", "eval") for s in program.recipe["augment"][stage]
+             if s["name"] in CROPS or s["name"] == "resize"]
+    side = max(sizes, default=224)
+    return (COLOUR_CHANNELS, side, side)
+
+
+def arrays(program: Program, images: int) -> Arrays:
+    """Random uint8 images of the stored shape, labels spread over every class."""
+    rng = np.random.default_rng(program.recipe["seed"])
+    stored, classes = shape(program), program.num_classes
+
+    def draw():
+        return (rng.integers(0, 256, (images, *stored), dtype=np.uint8),
+                (np.arange(images) % classes).astype(np.int64))
+
+    return Arrays(*draw(), *draw())

@@ -1,0 +1,52 @@
+"""What a normalized recipe implies before anything is read from disk: the dataset's facts for
+its parameters, the image shape after each augmentation step, the backbone's family. Checks
+and compile both read these; nothing here derives the training loop's numbers (numbers.py)."""
+from runner.catalog import datasets, schedules
+from runner.catalog.backbones import lookup as lookup_backbone
+from runner.catalog.datasets import DatasetInfo
+
+# Steps that make every image size x size; `resize` sets only the shorter side.
+CROPS = ("center_crop", "random_crop", "random_resized_crop")
+COLOUR_CHANNELS = 3  # files are decoded as RGB
+
+
+def dataset_params(recipe: dict) -> dict:
+    """The data section's parameters that belong to the dataset itself."""
+    entry = datasets.get(recipe["data"]["dataset"])
+    return {k: v for k, v in recipe["data"].items() if k in entry.params}
+
+
+def dataset_info(recipe: dict) -> DatasetInfo:
+    return datasets.get(recipe["data"]["dataset"]).function(**dataset_params(recipe))
+
+
+def schedule_params(recipe: dict) -> dict:
+    entry = schedules.get(recipe["schedule"]["name"])
+    return {k: v for k, v in recipe["schedule"].items() if k in entry.params}
+
+
+def backbone_family(recipe: dict) -> str:
+    return lookup_backbone(recipe["model"]["backbone"]).info["family"]
+
+
+def shapes_through(recipe: dict, info: DatasetInfo, stage: str):
+    """(index, step, shape before, shape after) for each step of augment.<stage>; a shape is
+    (channels, height, width), with height and width None while images vary in size."""
+    shape = info.shape or (COLOUR_CHANNELS, None, None)
+    for i, step in enumerate(recipe["augment"][stage]):
+        before, (c, h, w) = shape, shape
+        if step["name"] in CROPS:
+            shape = (c, step["size"], step["size"])
+        elif step["name"] == "resize" and h is not None:
+            # as torchvision's Resize: the shorter side becomes size, the longer int(size * ratio)
+            size, short = step["size"], min(h, w)
+            shape = (c, size if h == short else int(size * h / short), size if w == short else int(size * w / short))
+        yield i, step, before, shape
+
+
+def input_shape(recipe: dict, info: DatasetInfo, stage: str = "train") -> tuple:
+    """The (channels, height, width) the network receives from augment.<stage>."""
+    shape = info.shape or (COLOUR_CHANNELS, None, None)
+    for _, _, _, shape in shapes_through(recipe, info, stage):
+        pass
+    return shape

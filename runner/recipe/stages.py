@@ -1,0 +1,42 @@
+"""A recipe from file to Program: load -> overrides -> schema -> checks -> compile.
+
+`runner validate`, `show` and `run` are compositions of these stages. Nothing here imports a
+deep-learning framework.
+"""
+from dataclasses import dataclass
+
+from runner.recipe import load, overrides, validation
+from runner.recipe.checks import run_checks
+from runner.recipe.errors import RecipeInvalid
+from runner.recipe.compile import Program, compile_recipe
+
+
+@dataclass
+class Recipe:
+    path: str
+    text: str  # the file as given
+    overrides: list[str]
+    data: dict  # the normalized recipe: typed, every default filled
+    lines: load.Lines
+
+
+def load_recipe(path: str, override_list: list[str] = ()) -> Recipe:
+    """Read, override, validate and check a recipe; raise RecipeInvalid listing every mistake."""
+    text = load.read(path)
+    data, lines = load.parse(text, path)
+    bad_overrides = []
+    if override_list and isinstance(data, dict):
+        bad_overrides = overrides.apply(data, list(override_list), lines)
+    try:
+        recipe = validation.normalize(data, lines)
+    except RecipeInvalid as invalid:
+        raise RecipeInvalid(invalid.errors + bad_overrides) from None
+    if bad_overrides:
+        raise RecipeInvalid(bad_overrides)
+    run_checks(recipe, lines)
+    return Recipe(path, text, list(override_list), recipe, lines)
+
+
+def compile_file(path: str, override_list: list[str] = ()) -> tuple[Recipe, Program]:
+    recipe = load_recipe(path, override_list)
+    return recipe, compile_recipe(recipe.data)

@@ -1,0 +1,77 @@
+"""A record of the checkpoints a run wrote: checkpoints/hashes.json maps each file's name to its
+SHA-256. A checkpoint format that can run code when loaded (Paddle's pickled .pdparams) is
+loaded only when its hash matches this record, so a file from elsewhere, or one changed since,
+is refused before it is opened."""
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from runner.run import atomic
+from runner.recipe.errors import RunFailed
+
+RECORD = "hashes.json"
+# Set by `runner eval|resume --trust`: the user vouches for checkpoints this run did not record.
+_trusted = {"unrecorded": False}
+
+
+def trust_unrecorded() -> None:
+    _trusted["unrecorded"] = True
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record(*paths: Path) -> None:
+    """Add (or update) the files' hashes in their folder's record, replacing it atomically."""
+    folder = paths[0].parent
+    hashes = _read(folder)
+    hashes.update({p.name: sha256(p) for p in paths})
+    atomic.write_text(folder / RECORD, json.dumps(hashes, indent=2, sort_keys=True) + "\n")
+
+
+def forget(*paths: Path) -> None:
+    """Drop removed files from the record."""
+    folder = paths[0].parent
+    hashes = _read(folder)
+    if any(hashes.pop(p.name, None) for p in paths):
+        atomic.write_text(folder / RECORD, json.dumps(hashes, indent=2, sort_keys=True) + "\n")
+
+
+def is_recorded(path: Path) -> bool:
+    """Whether the file is in the record with the same SHA-256 (a symlink is checked as its target)."""
+    path = path.resolve()
+    expected = _read(path.parent).get(path.name)
+    if _trusted["unrecorded"] and path.is_file():
+        return True
+    return expected is not None and path.is_file() and sha256(path) == expected
+
+
+def verify(*paths: Path) -> None:
+    """Raise RunFailed unless each file is in its folder's record with the same SHA-256."""
+    for path in paths:
+        path = path.resolve()
+        expected = _read(path.parent).get(path.name)
+        if _trusted["unrecorded"] and (expected is None or sha256(path) != expected):
+            print(f"loading {path}, which this run did not record, because --trust was given", file=sys.stderr)
+            continue
+        if expected is None:
+            raise RunFailed(f"{path} was not written by this run (it is not in {path.parent / RECORD}); "
+                            "runner loads only checkpoints it recorded (pass --trust to load it anyway)")
+        if sha256(path) != expected:
+            raise RunFailed(f"{path} has changed since this run wrote it (its SHA-256 no longer matches "
+                            f"{path.parent / RECORD}); it will not be loaded")
+
+
+def _read(folder: Path) -> dict:
+    try:
+        return json.loads((folder / RECORD).read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        raise RunFailed(f"cannot read {folder / RECORD} ({e}); the checkpoints in {folder} cannot be trusted") from None

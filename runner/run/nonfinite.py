@@ -1,0 +1,43 @@
+"""The error that stops a run whose training loss turned NaN or infinite (`train.stop_on_nonfinite`),
+raised by both backends' guards; framework-free, so the Paddle backend needs no torch to raise it."""
+from pathlib import Path
+
+from runner.recipe.errors import RunFailed
+
+# What a run writes as its resumable checkpoint: checkpoints/last.ckpt (Lightning),
+# checkpoints/last.pdparams (Paddle; its .pdopt companion is not the file to name).
+CHECKPOINT_SUFFIXES = (".ckpt", ".pdparams")
+
+
+class NonFiniteLoss(RunFailed):
+    """The training loss was NaN or infinite at one optimizer step; the message says where, what
+    the newest checkpoint is, and what to change."""
+
+    def __init__(self, value: float, epoch: int, epochs: int, step: int, checkpoint: Path | None, r: dict):
+        self.value, self.epoch, self.step, self.checkpoint = value, epoch, step, checkpoint
+        super().__init__(message(value, epoch, epochs, step, checkpoint, r))
+
+
+def message(value: float, epoch: int, epochs: int, step: int, checkpoint: Path | None, r: dict) -> str:
+    """`training loss is nan at epoch 2/5, optimizer step 19; last good checkpoint: ...; fix: ...`,
+    the epoch and step counted from 1 (the epoch as the per-epoch lines show it)."""
+    train, schedule = r["train"], r["schedule"]
+    fixes = [f"lower optim.lr (now {r['optim']['lr']:g})"]
+    clip = train["grad_clip"]
+    fixes.append(f"a smaller train.grad_clip (now {clip:g})" if clip else "set train.grad_clip (1.0, say)")
+    if not (schedule["warmup_epochs"] or schedule["warmup_steps"]):
+        fixes.append("add a warm-up (schedule.warmup_epochs: 1, say)")
+    shown = checkpoint or "none yet"
+    if checkpoint and checkpoint.is_symlink():  # last.ckpt links the newest epoch's file
+        shown = f"{checkpoint} ({checkpoint.resolve().name})"
+    return (f"training loss is {value} at epoch {epoch}/{epochs}, optimizer step {step}; "
+            f"last good checkpoint: {shown}; "
+            f"fix: {', '.join(fixes[:-1])} or {fixes[-1]}; "
+            f"or set train.stop_on_nonfinite: false to let the run go on")
+
+
+def last_checkpoint(path: Path) -> Path | None:
+    """The newest checkpoints/last* file of the run directory `path`, or None before the first."""
+    found = [p for p in (Path(path) / "checkpoints").glob("last*") if p.is_file()]
+    resumable = [p for p in found if p.suffix in CHECKPOINT_SUFFIXES] or found
+    return max(resumable, key=lambda p: p.stat().st_mtime_ns, default=None)

@@ -1,0 +1,148 @@
+"""The run directory: a new, never reused directory holding everything to reproduce a run.
+
+recipe.yaml (as given), resolved.yaml (every default filled; `runner run` on it reproduces the
+run), overrides.txt, provenance.json, and, written by the backend, metrics.csv, checkpoints/ and
+summary.json.
+"""
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from runner.recipe.errors import RunFailed
+from runner.recipe.yaml_writer import dump
+
+PACKAGES = ("runner", "torch", "torchvision", "lightning", "timm", "torchmetrics", "paddlepaddle",
+            "numpy", "scikit-learn", "strictyaml", "cerberus")
+
+
+# Set by the first process for the worker processes Lightning starts from it (DDP on one machine).
+SHARED = "RUNNER_RUN_DIR"
+# A job id every process of a multi-node job shares, from the usual launchers (SLURM, torchrun).
+JOB_IDS = ("SLURM_JOB_ID", "TORCHELASTIC_RUN_ID")
+JOIN_TIMEOUT_S = 600
+
+
+def rank() -> int:
+    """This process's global rank as the launcher set it; 0 when run alone."""
+    for name in ("RANK", "SLURM_PROCID", "PADDLE_TRAINER_ID", "LOCAL_RANK"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
+    return 0
+
+
+def open_for_rank(recipe, dataset: dict) -> Path:
+    """Rank 0 creates the run directory; every other process joins the one rank 0 made."""
+    root = Path(recipe.data["log"]["dir"])
+    job = next((os.environ[k] for k in JOB_IDS if os.environ.get(k, "none") != "none"), None)
+    if rank() == 0:
+        path = create(recipe, dataset, f"{recipe.data['name']}-job{job}" if job and _world() > 1 else None)
+        os.environ[SHARED] = str(path)
+        return path
+    if os.environ.get(SHARED):
+        return Path(os.environ[SHARED])
+    path = root / f"{recipe.data['name']}-job{job}"
+    deadline = time.monotonic() + JOIN_TIMEOUT_S
+    while not (path / "provenance.json").exists():  # written last by rank 0
+        if time.monotonic() > deadline:
+            raise RunFailed(f"rank {rank()}: rank 0 did not create {path} within {JOIN_TIMEOUT_S} s; "
+                            "check that every node sees log.dir on a shared filesystem")
+        time.sleep(0.5)
+    return path
+
+
+def _world() -> int:
+    for name in ("WORLD_SIZE", "SLURM_NTASKS", "PADDLE_TRAINERS_NUM"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
+    return 1
+
+
+def create(recipe, dataset: dict, exact: str | None = None) -> Path:
+    """Make a fresh directory `<log.dir>/<name>-<UTC time>[-n]` (or `exact`, which must not exist
+    yet) and write the recipe files; `dataset` identifies the data for provenance.json."""
+    root = Path(recipe.data["log"]["dir"])
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RunFailed(f"log.dir: cannot create {root} ({e.strerror}); choose a writable directory") from None
+    if exact:
+        try:
+            (root / exact).mkdir()
+        except FileExistsError:
+            raise RunFailed(f"{root / exact} already exists for this job; continue it with "
+                            f"`runner resume {root / exact}`") from None
+        return _fill(root / exact, recipe, dataset)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    base = f"{recipe.data['name']}-{stamp}"
+    for n in range(1000):
+        path = root / (base if n == 0 else f"{base}-{n}")
+        try:
+            path.mkdir()  # fails if it exists, so two runs never share a directory
+            break
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise RunFailed(f"log.dir: cannot write in {root} ({e.strerror}); choose a writable directory") from None
+    else:
+        raise FileExistsError(f"{root / base} and 999 numbered variants already exist")
+    return _fill(path, recipe, dataset)
+
+
+def _fill(path: Path, recipe, dataset: dict) -> Path:
+    (path / "recipe.yaml").write_text(recipe.text)
+    (path / "resolved.yaml").write_text(
+        f"# Resolved from {recipe.path}" + (f" with {' '.join(recipe.overrides)}" if recipe.overrides else "")
+        + f"; reproduce with: runner run {path / 'resolved.yaml'}\n" + dump(recipe.data))
+    (path / "overrides.txt").write_text("".join(f"{o}\n" for o in recipe.overrides))
+    (path / "provenance.json").write_text(json.dumps(provenance(recipe, dataset), indent=2) + "\n")
+    return path
+
+
+def provenance(recipe, dataset: dict) -> dict:
+    return {
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "recipe": str(recipe.path),
+        "overrides": recipe.overrides,
+        "seed": recipe.data["seed"],
+        "dataset": dataset,
+        "git": _git(),
+        "packages": {p: _version(p) for p in PACKAGES},
+        "python": sys.version.split()[0],
+        "hardware": {"machine": platform.machine(), "system": platform.system(),
+                     "cpus": os.cpu_count(), "node": platform.node(), "gpus": _gpus()},
+        "command": sys.argv,
+    }
+
+
+
+def _gpus() -> list[str]:
+    """Names of the visible CUDA devices, when the backend has already loaded torch."""
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.cuda.is_available():
+        return []
+    return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git() -> dict | None:
+    """Commit and dirty flag of the working directory's repository, if it is one."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        if commit.returncode:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, timeout=5)
+        return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
+    except (OSError, subprocess.TimeoutExpired):
+        return None
