@@ -21,6 +21,7 @@ enforced.
 Run from the repo root:  .venv/bin/python benchmarks/data_path.py [--device cuda] [--quick]
 (or `make bench`).
 """
+
 import argparse
 import inspect
 import os
@@ -33,8 +34,8 @@ from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
-from runner.data.arrays import load_arrays
 from runner.backends.lightning.augment import build_pipeline
+from runner.data.arrays import load_arrays
 from runner.recipe.stages import compile_file
 
 TARGET = 5.0
@@ -59,9 +60,11 @@ def runner_loader(program, arrays):
     """runner's training DataLoader for in-memory data, wherever this version keeps it."""
     try:
         from runner.backends.lightning.data import memory_data
+
         return memory_data(program, arrays).train, "runner.backends.lightning.data.memory_data"
     except ImportError:
         from runner.backends.lightning.execute import loaders
+
         return loaders(program)[0], "runner.backends.lightning.execute.loaders"
 
 
@@ -119,49 +122,73 @@ def main():
 
     gpu = f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""
     print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__} ({threads} threads), device {device}{gpu}")
-    print(f"data: {args.images} uint8 3x32x32 images, batch {args.batch}, random_crop(32, padding 4) + hflip + "
-          f"normalize; per path 1 warm-up epoch, then {args.epochs} timed, paths interleaved")
+    print(
+        f"data: {args.images} uint8 3x32x32 images, batch {args.batch}, random_crop(32, padding 4) + hflip + "
+        f"normalize; per path 1 warm-up epoch, then {args.epochs} timed, paths interleaved"
+    )
     print(f"runner loader: {loader_source}")
-    print(f"runner pipeline form: {form} ("
-          + ("pipeline(x_uint8, y) -> (x_float, target)" if form == "new" else "pipeline(x) -> x") + ")")
+    print(
+        f"runner pipeline form: {form} ("
+        + ("pipeline(x_uint8, y) -> (x_float, target)" if form == "new" else "pipeline(x) -> x")
+        + ")"
+    )
 
-    per_sample = transforms.Compose([transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip(),
-                                     transforms.ToTensor(), transforms.Normalize(mean, std)])
+    per_sample = transforms.Compose(
+        [
+            transforms.RandomCrop(32, padding=4),
+            transforms.RandomHorizontalFlip(),
+            transforms.ToTensor(),
+            transforms.Normalize(mean, std),
+        ]
+    )
     dataset = PerSampleDataset(arrays.x_train.transpose(0, 2, 3, 1).copy(), arrays.y_train, per_sample)
-    loaders = {w: DataLoader(dataset, batch_size=args.batch, shuffle=True, drop_last=True, num_workers=w,
-                             persistent_workers=w > 0) for w in (2, 0)}
-    presliced = list(zip(torch.from_numpy(arrays.x_train).to(device).split(args.batch),
-                         torch.from_numpy(arrays.y_train).to(device).split(args.batch)))
+    loaders = {
+        w: DataLoader(
+            dataset, batch_size=args.batch, shuffle=True, drop_last=True, num_workers=w, persistent_workers=w > 0
+        )
+        for w in (2, 0)
+    }
+    presliced = list(
+        zip(
+            torch.from_numpy(arrays.x_train).to(device).split(args.batch),
+            torch.from_numpy(arrays.y_train).to(device).split(args.batch),
+        )
+    )
     # name -> (one epoch, threads). The indented rows show where runner's time goes: its loader
     # alone, its pipeline alone on pre-sliced batches, and the whole path on one intra-op thread.
-    paths = {"torchvision per-sample, 2 workers": (lambda: loader_epoch(loaders[2]), threads),
-             "torchvision per-sample, 0 workers": (lambda: loader_epoch(loaders[0]), threads),
-             f"runner batched, {threads} threads ({device.type})":
-                 (lambda: runner_epoch(runner_train, pipeline, form, device), threads),
-             "  runner's loader alone (uint8 batches)": (lambda: loader_epoch(runner_train), threads),
-             "  runner's pipeline alone (pre-sliced)":
-                 (lambda: runner_epoch(presliced, pipeline, form, device), threads)}
+    paths = {
+        "torchvision per-sample, 2 workers": (lambda: loader_epoch(loaders[2]), threads),
+        "torchvision per-sample, 0 workers": (lambda: loader_epoch(loaders[0]), threads),
+        f"runner batched, {threads} threads ({device.type})": (
+            lambda: runner_epoch(runner_train, pipeline, form, device),
+            threads,
+        ),
+        "  runner's loader alone (uint8 batches)": (lambda: loader_epoch(runner_train), threads),
+        "  runner's pipeline alone (pre-sliced)": (lambda: runner_epoch(presliced, pipeline, form, device), threads),
+    }
     if device.type == "cpu" and threads > 1:
         paths["  runner batched, 1 thread"] = (lambda: runner_epoch(runner_train, pipeline, form, device), 1)
     names, rates, loads = list(paths), {name: [] for name in paths}, [os.getloadavg()[0]]
     for name in names:
         timed(*paths[name])  # warm-up: worker start-up, allocator, caches
     for r in range(args.epochs):  # one epoch of each per round, in rotating order, so load on the
-        for name in names[r % len(names):] + names[:r % len(names)]:  # machine falls on all alike
+        for name in names[r % len(names) :] + names[: r % len(names)]:  # machine falls on all alike
             images, seconds = timed(*paths[name])
             rates[name].append(images / seconds)
         loads.append(os.getloadavg()[0])
 
     baseline = max(statistics.median(rates[name]) for name in names[:2])
-    print(f"load average (1 min) after each round: {' '.join(f'{x:.1f}' for x in loads)}; above "
-          f"{os.cpu_count()} means other work shared the CPUs; the best epoch is the least disturbed")
+    print(
+        f"load average (1 min) after each round: {' '.join(f'{x:.1f}' for x in loads)}; above "
+        f"{os.cpu_count()} means other work shared the CPUs; the best epoch is the least disturbed"
+    )
     print(f"{'path':<42}{'images/s':>10}{'vs torchvision':>16}{'best epoch':>12}")
     for name in names:
         rate = statistics.median(rates[name])
         print(f"{name:<42}{rate:>10,.0f}{rate / baseline:>15.1f}x{max(rates[name]):>12,.0f}")
     ratio = statistics.median(rates[names[2]]) / baseline
     mark = "met" if ratio >= TARGET else "NOT met"
-    print(f"images/s: median epoch; vs torchvision: against the faster torchvision row")
+    print("images/s: median epoch; vs torchvision: against the faster torchvision row")
     print(f"target: runner batched >= {TARGET:g}x the faster torchvision row: {mark} ({ratio:.1f}x)")
 
 

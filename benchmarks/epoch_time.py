@@ -11,6 +11,7 @@ Runs repeat in rotating order (--rounds); the figure is the median epoch. The ta
 within 5% of plain PyTorch) is reported, not enforced. Run from the repo root (or `make bench`):
     .venv/bin/python benchmarks/epoch_time.py [--rounds N] [--quick]
 """
+
 import argparse
 import csv
 import inspect
@@ -29,9 +30,9 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from runner.data.arrays import load_arrays
 from runner.backends.lightning.augment import build_pipeline
 from runner.backends.lightning.networks import SimpleCNN
+from runner.data.arrays import load_arrays
 from runner.recipe.stages import compile_file
 
 TARGET = 1.05  # runner's epoch at most 5% longer than plain PyTorch's
@@ -51,9 +52,13 @@ def setup(program, arrays, device):
     optim, batch = program.recipe["optim"], program.recipe["data"]["batch_size"]
     opt = torch.optim.AdamW(net.parameters(), lr=optim["lr"], weight_decay=optim["weight_decay"])
     sched = torch.optim.lr_scheduler.LambdaLR(opt, program.lr)
-    train = DataLoader(TensorDataset(torch.from_numpy(arrays.x_train), torch.from_numpy(arrays.y_train)),
-                       batch_size=batch, shuffle=True, drop_last=True,
-                       generator=torch.Generator().manual_seed(program.recipe["seed"]))
+    train = DataLoader(
+        TensorDataset(torch.from_numpy(arrays.x_train), torch.from_numpy(arrays.y_train)),
+        batch_size=batch,
+        shuffle=True,
+        drop_last=True,
+        generator=torch.Generator().manual_seed(program.recipe["seed"]),
+    )
     val = DataLoader(TensorDataset(torch.from_numpy(arrays.x_val), torch.from_numpy(arrays.y_val)), batch_size=batch)
     return (net, opt, sched, train, val, *(two_args(build_pipeline(program, s)) for s in ("train", "eval")))
 
@@ -117,9 +122,16 @@ def plain_lightning(program, arrays, device, epochs):
             self.seconds.append(time.perf_counter() - self.started)
 
     timer = EpochTimer()
-    trainer = pl.Trainer(accelerator="gpu" if device.type == "cuda" else "cpu", devices=1, max_epochs=epochs,
-                         logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                         enable_model_summary=False, callbacks=[timer])
+    trainer = pl.Trainer(
+        accelerator="gpu" if device.type == "cuda" else "cpu",
+        devices=1,
+        max_epochs=epochs,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        callbacks=[timer],
+    )
     trainer.fit(Module(), train, val)
     return timer.seconds, float(trainer.callback_metrics["val_acc"])
 
@@ -140,9 +152,25 @@ def runner_run(overrides, threads, tmp):
 
 def script_run(which, args):
     """A hand-written version in a fresh process of this script: (epoch seconds, val_acc)."""
-    return json.loads(child([sys.executable, __file__, "--only", which, "--train", str(args.train), "--epochs",
-                             str(args.epochs), "--threads", str(args.threads), "--device", args.device],
-                            args.threads)[-1])
+    return json.loads(
+        child(
+            [
+                sys.executable,
+                __file__,
+                "--only",
+                which,
+                "--train",
+                str(args.train),
+                "--epochs",
+                str(args.epochs),
+                "--threads",
+                str(args.threads),
+                "--device",
+                args.device,
+            ],
+            args.threads,
+        )[-1]
+    )
 
 
 def main():
@@ -161,8 +189,12 @@ def main():
         parser.error("--epochs must be at least 2 (the first is a warm-up)")
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    overrides = [f"data.train_size={args.train}", f"data.val_size={args.train // 4}", f"train.epochs={args.epochs}",
-                 f"hardware.accelerator={'gpu' if device.type == 'cuda' else 'cpu'}"]
+    overrides = [
+        f"data.train_size={args.train}",
+        f"data.val_size={args.train // 4}",
+        f"train.epochs={args.epochs}",
+        f"hardware.accelerator={'gpu' if device.type == 'cuda' else 'cpu'}",
+    ]
     if args.only:
         program = compile_file(str(RECIPE), overrides)[1]
         run = plain_lightning if args.only == "lightning" else plain_pytorch
@@ -176,23 +208,32 @@ def main():
     seconds, accuracy, loads = {n: [] for n in names}, {}, [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):  # rotating the order spreads other load on the machine over all three
-            for name in names[r % 3:] + names[:r % 3]:
-                times, accuracy[name] = (runner_run(overrides, args.threads, tmp) if name == "runner run" else
-                                         script_run(name.split()[1].lower(), args))
+            for name in names[r % 3 :] + names[: r % 3]:
+                times, accuracy[name] = (
+                    runner_run(overrides, args.threads, tmp)
+                    if name == "runner run"
+                    else script_run(name.split()[1].lower(), args)
+                )
                 seconds[name] += times[1:]
                 loads.append(os.getloadavg()[0])
 
     base, least = statistics.median(seconds["plain PyTorch"]), min(seconds["plain PyTorch"])
-    print(f"load average (1 min) before and after each run: {' '.join(f'{x:.1f}' for x in loads)}; "
-          f"above {os.cpu_count()} means other work shared the CPUs; min is the least disturbed epoch")
+    print(
+        f"load average (1 min) before and after each run: {' '.join(f'{x:.1f}' for x in loads)}; "
+        f"above {os.cpu_count()} means other work shared the CPUs; min is the least disturbed epoch"
+    )
     print(f"{'':<16}{'s/epoch median':>15}{'vs PyTorch':>11}{'min':>6}{'vs PyTorch':>11}{'val_acc':>8}  epochs (s)")
     for name in names:
         med, low = statistics.median(seconds[name]), min(seconds[name])
-        print(f"{name:<16}{med:>15.2f}{med / base:>10.3f}x{low:>6.2f}{low / least:>10.3f}x{accuracy[name]:>8.3f}  "
-              + " ".join(f"{t:.2f}" for t in seconds[name]))
+        print(
+            f"{name:<16}{med:>15.2f}{med / base:>10.3f}x{low:>6.2f}{low / least:>10.3f}x{accuracy[name]:>8.3f}  "
+            + " ".join(f"{t:.2f}" for t in seconds[name])
+        )
     ratio = statistics.median(seconds["runner run"]) / base
-    print(f"target: runner within {TARGET - 1:.0%} of plain PyTorch (medians): "
-          f"{'PASS' if ratio <= TARGET else 'MISS'} ({ratio - 1:+.1%})")
+    print(
+        f"target: runner within {TARGET - 1:.0%} of plain PyTorch (medians): "
+        f"{'PASS' if ratio <= TARGET else 'MISS'} ({ratio - 1:+.1%})"
+    )
 
 
 if __name__ == "__main__":

@@ -12,10 +12,12 @@ timed over the same span by a callback (on_epoch_begin -> on_eval_end). Each run
 process with the same thread count in OMP_NUM_THREADS, MKL_NUM_THREADS and
 FLAGS_paddle_num_threads (which paddle and torch read at start-up); its first epoch is a warm-up,
 left out. Runs repeat in rotating order (--rounds); figures are median epochs. With other work on
-the CPUs, two-thread epochs slow down erratically (torch's up to 10x); --threads 1 is steadier. The target (runner within 5% of the hand-written script) is reported, not enforced.
+the CPUs, two-thread epochs slow down erratically (torch's up to 10x); --threads 1 is steadier.
+The target (runner within 5% of the hand-written script) is reported, not enforced.
 Run from the repo root:
     .venv/bin/python benchmarks/paddle_epoch_time.py [--epochs N] [--rounds N] [--quick] [--device gpu]
 """
+
 import argparse
 import csv
 import json
@@ -78,7 +80,7 @@ def handwritten(program, arrays, device, epochs):
             n = len(self.y)
             order = paddle.randperm(n) if self.train else paddle.arange(n)
             for i in range(len(self)):
-                index = order[i * self.batch:(i + 1) * self.batch]
+                index = order[i * self.batch : (i + 1) * self.batch]
                 x = paddle.gather(self.x, index)
                 x = (crop_flip(x) if self.train else x).astype("float32") * scale + shift
                 yield x, paddle.gather(self.y, index)
@@ -86,8 +88,9 @@ def handwritten(program, arrays, device, epochs):
     optim = r["optim"]
     net = SimpleCNN(3, program.num_classes)
     schedule = paddle.optimizer.lr.LambdaDecay(optim["lr"], program.lr)  # stepped per batch by fit()
-    opt = paddle.optimizer.AdamW(learning_rate=schedule, parameters=net.parameters(),
-                                 weight_decay=optim["weight_decay"])
+    opt = paddle.optimizer.AdamW(
+        learning_rate=schedule, parameters=net.parameters(), weight_decay=optim["weight_decay"]
+    )
 
     class EpochTimer(paddle.callbacks.Callback):  # the same span as runner's `seconds`
         seconds, started, acc = [], 0.0, None
@@ -102,8 +105,14 @@ def handwritten(program, arrays, device, epochs):
     model = paddle.Model(net)
     model.prepare(opt, paddle.nn.CrossEntropyLoss(), paddle.metric.Accuracy())
     timer = EpochTimer()
-    model.fit(Batches(arrays.x_train, arrays.y_train, True), Batches(arrays.x_val, arrays.y_val, False),
-              epochs=epochs, eval_freq=1, verbose=0, callbacks=[timer])
+    model.fit(
+        Batches(arrays.x_train, arrays.y_train, True),
+        Batches(arrays.x_val, arrays.y_val, False),
+        epochs=epochs,
+        eval_freq=1,
+        verbose=0,
+        callbacks=[timer],
+    )
     return timer.seconds, timer.acc
 
 
@@ -118,17 +127,34 @@ def child(cmd, threads):
 
 
 def runner_run(backend, overrides, threads, tmp):
-    out = child([sys.executable, "-m", "runner", "run", str(RECIPE), f"backend={backend}", *overrides,
-                 f"log.dir={tmp}"], threads)
+    out = child(
+        [sys.executable, "-m", "runner", "run", str(RECIPE), f"backend={backend}", *overrides, f"log.dir={tmp}"],
+        threads,
+    )
     rows = list(csv.DictReader((Path(out[-1].removeprefix("run dir: ")) / "metrics.csv").open()))
     return [float(r["seconds"]) for r in rows], float(rows[-1]["val_acc"])
 
 
 def script_run(args):
     """The hand-written version in a fresh process of this script: (epoch seconds, val_acc)."""
-    return json.loads(child([sys.executable, __file__, "--only", "--train", str(args.train), "--epochs",
-                             str(args.epochs), "--threads", str(args.threads), "--device", args.device],
-                            args.threads)[-1])
+    return json.loads(
+        child(
+            [
+                sys.executable,
+                __file__,
+                "--only",
+                "--train",
+                str(args.train),
+                "--epochs",
+                str(args.epochs),
+                "--threads",
+                str(args.threads),
+                "--device",
+                args.device,
+            ],
+            args.threads,
+        )[-1]
+    )
 
 
 def main():
@@ -145,14 +171,20 @@ def main():
         args.train, args.epochs, args.rounds = 256, 2, 1
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first is a warm-up)")
-    overrides = [f"data.train_size={args.train}", f"data.val_size={args.train // 4}", f"train.epochs={args.epochs}",
-                 f"hardware.accelerator={args.device}"]
+    overrides = [
+        f"data.train_size={args.train}",
+        f"data.val_size={args.train // 4}",
+        f"train.epochs={args.epochs}",
+        f"hardware.accelerator={args.device}",
+    ]
     if args.only:
         program = compile_file(str(RECIPE), overrides + ["backend=paddle"])[1]
         return print(json.dumps(handwritten(program, load_arrays(program), args.device, args.epochs)))
-    print(f"machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), python "
-          f"{platform.python_version()}, paddlepaddle {version('paddlepaddle')}, torch {version('torch')}, "
-          f"lightning {version('lightning')}, device {args.device}")
+    print(
+        f"machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), python "
+        f"{platform.python_version()}, paddlepaddle {version('paddlepaddle')}, torch {version('torch')}, "
+        f"lightning {version('lightning')}, device {args.device}"
+    )
     print(f"threads: {args.threads} (OMP_NUM_THREADS, MKL_NUM_THREADS, FLAGS_paddle_num_threads in every run)")
     print(f"work: {RECIPE.name} (simple_cnn, adamw + cosine, batch 128) {' '.join(overrides)}")
     print(f"{args.rounds} round(s) of {args.epochs} epochs each, each run a fresh process; first epochs left out")
@@ -161,26 +193,37 @@ def main():
     seconds, accuracy, loads = {n: [] for n in names}, {}, [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):  # rotating the order spreads other load on the machine over all three
-            for name in names[r % 3:] + names[:r % 3]:
-                times, accuracy[name] = (script_run(args) if name.startswith("hand") else
-                                         runner_run(name.split()[1], overrides, args.threads, tmp))
+            for name in names[r % 3 :] + names[: r % 3]:
+                times, accuracy[name] = (
+                    script_run(args)
+                    if name.startswith("hand")
+                    else runner_run(name.split()[1], overrides, args.threads, tmp)
+                )
                 seconds[name] += times[1:]
                 loads.append(os.getloadavg()[0])
 
     med = {n: statistics.median(s) for n, s in seconds.items()}
     low = {n: min(s) for n, s in seconds.items()}
-    print(f"load average (1 min) before and after each run: {' '.join(f'{x:.1f}' for x in loads)}; "
-          f"above {os.cpu_count()} means other work shared the CPUs; min is the least disturbed epoch")
+    print(
+        f"load average (1 min) before and after each run: {' '.join(f'{x:.1f}' for x in loads)}; "
+        f"above {os.cpu_count()} means other work shared the CPUs; min is the least disturbed epoch"
+    )
     base = "hand-written paddle"
     print(f"{'':<20}{'s/epoch median':>15}{'vs hand':>9}{'min':>7}{'vs hand':>9}{'val_acc':>8}  epochs (s)")
     for name in names:
-        print(f"{name:<20}{med[name]:>15.2f}{med[name] / med[base]:>8.3f}x{low[name]:>7.2f}"
-              f"{low[name] / low[base]:>8.3f}x{accuracy[name]:>8.3f}  " + " ".join(f"{t:.2f}" for t in seconds[name]))
+        print(
+            f"{name:<20}{med[name]:>15.2f}{med[name] / med[base]:>8.3f}x{low[name]:>7.2f}"
+            f"{low[name] / low[base]:>8.3f}x{accuracy[name]:>8.3f}  " + " ".join(f"{t:.2f}" for t in seconds[name])
+        )
     ratio = med["runner paddle"] / med[base]
-    print(f"target: runner (paddle) within {TARGET - 1:.0%} of the hand-written paddle.Model script (medians): "
-          f"{'PASS' if ratio <= TARGET else 'MISS'} ({ratio - 1:+.1%})")
-    print(f"paddle / lightning, same recipe via runner run: {med['runner paddle'] / med['runner lightning']:.2f}x "
-          f"(medians), {low['runner paddle'] / low['runner lightning']:.2f}x (mins)")
+    print(
+        f"target: runner (paddle) within {TARGET - 1:.0%} of the hand-written paddle.Model script (medians): "
+        f"{'PASS' if ratio <= TARGET else 'MISS'} ({ratio - 1:+.1%})"
+    )
+    print(
+        f"paddle / lightning, same recipe via runner run: {med['runner paddle'] / med['runner lightning']:.2f}x "
+        f"(medians), {low['runner paddle'] / low['runner lightning']:.2f}x (mins)"
+    )
 
 
 if __name__ == "__main__":

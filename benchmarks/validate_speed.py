@@ -22,7 +22,7 @@ from pathlib import Path
 RECIPE = "recipes/resnet18_cifar10.yaml"
 TARGET_S = 0.25
 
-CLI_MODULE = '''\
+CLI_MODULE = """\
 import lightning.pytorch as pl
 from lightning.pytorch.cli import LightningCLI
 
@@ -47,7 +47,7 @@ class DataModule(pl.LightningDataModule):
 
 if __name__ == "__main__":
     LightningCLI(Model, DataModule)
-'''
+"""
 
 CLI_CONFIG = """\
 seed_everything: 42
@@ -83,19 +83,23 @@ def main():
         parser.error("--runs must be at least 1")
 
     # Checked up front so a missing extra reads as a setup problem, not a benchmark failure.
-    probe = subprocess.run([sys.executable, "-c", "import jsonargparse, docstring_parser, typeshed_client"],
-                           capture_output=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import jsonargparse, docstring_parser, typeshed_client"], capture_output=True
+    )
     if probe.returncode != 0:
-        sys.exit("LightningCLI needs `jsonargparse[signatures]`: "
-                 f"{sys.executable} -m pip install 'jsonargparse[signatures]>=4.27.7'")
+        sys.exit(
+            "LightningCLI needs `jsonargparse[signatures]`: "
+            f"{sys.executable} -m pip install 'jsonargparse[signatures]>=4.27.7'"
+        )
 
     runner_times = time_command([sys.executable, "-m", "runner", "validate", RECIPE], args.runs)
     with tempfile.TemporaryDirectory() as tmp:
         script, cfg = Path(tmp, "cli_equiv.py"), Path(tmp, "config.yaml")
         script.write_text(CLI_MODULE)
         cfg.write_text(CLI_CONFIG)
-        cli_times = time_command([sys.executable, str(script), "fit", "--config", str(cfg), "--print_config"],
-                                 args.runs)
+        cli_times = time_command(
+            [sys.executable, str(script), "fit", "--config", str(cfg), "--print_config"], args.runs
+        )
 
     rows = [("runner validate", runner_times), ("LightningCLI --print_config", cli_times)]
     print(f"{args.runs} runs each after 1 warm-up, whole-process wall time (s)")

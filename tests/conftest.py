@@ -1,4 +1,5 @@
 """Shared test helpers: run the command line in-process and write recipes to temporary files."""
+
 import os
 import textwrap
 from pathlib import Path
@@ -38,6 +39,12 @@ def host(monkeypatch):
     running = Host()
     yield running
     running.close()
+
+
+@pytest.fixture
+def server(host):
+    """server(files) -> base URL of an HTTP server on 127.0.0.1 serving exactly these files."""
+    return host.serve
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """An HTTP server on 127.0.0.1 for download tests: serves bytes by path, and misbehaves the ways
 real hosts do (drops the connection mid-file, stalls, ignores Range, sends an HTML page)."""
+
 import http.server
 import re
 import threading
@@ -72,7 +73,7 @@ class Host:
                 self.end_headers()
                 if route.cut_after is not None and route.cuts > 0:
                     route.cuts -= 1
-                    self.wfile.write(body[:route.cut_after])
+                    self.wfile.write(body[: route.cut_after])
                     self.wfile.flush()
                     time.sleep(route.stall)
                     self.close_connection = True

@@ -1,5 +1,6 @@
 """Recipes are data and checkpoints from elsewhere are untrusted: nothing in the package loads
 YAML unsafely, evaluates code, unpickles, or calls torch.load without weights_only=True."""
+
 import re
 
 from tests.conftest import ROOT
@@ -15,8 +16,12 @@ FORBIDDEN = {
 
 
 def offences(text: str) -> list[str]:
-    return [f"line {n}: {name}" for n, line in enumerate(text.splitlines(), 1)
-            for name, pattern in FORBIDDEN.items() if pattern.search(line)]
+    return [
+        f"line {n}: {name}"
+        for n, line in enumerate(text.splitlines(), 1)
+        for name, pattern in FORBIDDEN.items()
+        if pattern.search(line)
+    ]
 
 
 def test_the_package_never_runs_or_unpickles_what_a_file_says():
@@ -25,8 +30,15 @@ def test_the_package_never_runs_or_unpickles_what_a_file_says():
 
 
 def test_the_scan_catches_each_forbidden_call():
-    samples = ["cfg = yaml.load(text)", "x = eval(s)", "exec(code)", "import pickle",
-               "state = torch.load(path)", "state = torch.load(path, weights_only=False)", "import_module(name)"]
+    samples = [
+        "cfg = yaml.load(text)",
+        "x = eval(s)",
+        "exec(code)",
+        "import pickle",
+        "state = torch.load(path)",
+        "state = torch.load(path, weights_only=False)",
+        "import_module(name)",
+    ]
     assert [bool(offences(s)) for s in samples] == [True] * len(samples)
     assert not offences("state = torch.load(path, map_location='cpu', weights_only=True)")
     assert not offences("model.eval()")

@@ -4,6 +4,7 @@ of a compiled Program to the one its recipe names. Both expose the same entry po
 May import runner.run, runner.data, runner.recipe and runner.catalog; each backend package its
 own framework, lazily from here. The two backend packages never import each other.
 """
+
 import importlib.util
 
 from runner.recipe.errors import RecipeError, RecipeInvalid
@@ -43,8 +44,14 @@ def _installed(recipe) -> str:
     backend = recipe.data["backend"]
     missing = [m for m in FRAMEWORKS[backend] if importlib.util.find_spec(m) is None]
     if missing:
-        raise RecipeInvalid([RecipeError(
-            recipe.lines.where(("backend",)), "backend",
-            f"the {backend} backend needs {', '.join(missing)}, which is not installed",
-            f"pip install 'runner[{backend}]' (make install installs both backends)")])
+        raise RecipeInvalid(
+            [
+                RecipeError(
+                    recipe.lines.where(("backend",)),
+                    "backend",
+                    f"the {backend} backend needs {', '.join(missing)}, which is not installed",
+                    f"pip install 'runner[{backend}]' (make install installs both backends)",
+                )
+            ]
+        )
     return backend

@@ -1,4 +1,5 @@
 """The closed sets of names a recipe may use. Importing these modules imports no framework."""
+
 from runner.catalog.augmentations import augmentations
 from runner.catalog.backbones import backbones
 from runner.catalog.datasets import datasets

@@ -5,6 +5,7 @@ same meaning (torchvision.transforms.v2 or batched tensor code on Lightning, pad
 batched code on Paddle). Entries marked `batch=True` mix whole batches and labels, so they belong
 at the end of the training pipeline only.
 """
+
 from typing import Annotated, Literal
 
 from runner.catalog.registry import Param, Registry

@@ -1,5 +1,6 @@
 """Backbones: torchvision and paddle.vision classifiers by name, timm models as `timm/<name>`,
 and a small built-in CNN for CPU runs."""
+
 from importlib import resources
 
 from runner.catalog.registry import Entry, Registry
@@ -63,7 +64,7 @@ def timm_names() -> frozenset:
 
 def lookup(name: str):
     """The entry for a backbone name, including `timm/<name>` for any model timm knows."""
-    if name.startswith(TIMM_PREFIX) and name[len(TIMM_PREFIX):] in timm_names():
+    if name.startswith(TIMM_PREFIX) and name[len(TIMM_PREFIX) :] in timm_names():
         return TIMM
     return backbones.get(name)
 

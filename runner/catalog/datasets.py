@@ -1,5 +1,6 @@
 """Datasets, shared by both backends. Each entry returns the facts compile needs about the data
 (classes, image shape, split sizes, normalisation statistics) for the parameters given."""
+
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -26,15 +27,13 @@ class DatasetInfo:
 @datasets.register
 def cifar10() -> DatasetInfo:
     """CIFAR-10: 60,000 32x32 colour images in 10 classes (50,000 train, 10,000 test)."""
-    return DatasetInfo(10, (3, 32, 32), (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616),
-                       50_000, 10_000, True)
+    return DatasetInfo(10, (3, 32, 32), (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616), 50_000, 10_000, True)
 
 
 @datasets.register
 def cifar100() -> DatasetInfo:
     """CIFAR-100: 60,000 32x32 colour images in 100 classes (50,000 train, 10,000 test)."""
-    return DatasetInfo(100, (3, 32, 32), (0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762),
-                       50_000, 10_000, True)
+    return DatasetInfo(100, (3, 32, 32), (0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762), 50_000, 10_000, True)
 
 
 @datasets.register
@@ -59,14 +58,19 @@ def imagenet() -> DatasetInfo:
 def folder(
     train_dir: Annotated[str, Param("folder of class subfolders holding training images")],
     val_dir: Annotated[str, Param("folder of class subfolders for validation; '' splits train")] = "",
-    url: Annotated[str, Param("tar or zip archive of the folders, fetched and extracted into "
-                              "data.root when train_dir is missing; '' fetches nothing")] = "",
-    sha256: Annotated[str, Param("the archive's SHA-256 (64 hex digits; `sha256sum FILE` prints it); "
-                                 "required with url")] = "",
+    url: Annotated[
+        str,
+        Param(
+            "tar or zip archive of the folders, fetched and extracted into "
+            "data.root when train_dir is missing; '' fetches nothing"
+        ),
+    ] = "",
+    sha256: Annotated[
+        str, Param("the archive's SHA-256 (64 hex digits; `sha256sum FILE` prints it); required with url")
+    ] = "",
 ) -> DatasetInfo:
     """Your own images: one subfolder per class, as torchvision's ImageFolder reads them."""
-    return DatasetInfo(None, None, IMAGENET_MEAN, IMAGENET_STD, None, None, False,
-                       has_test_split=bool(val_dir))
+    return DatasetInfo(None, None, IMAGENET_MEAN, IMAGENET_STD, None, None, False, has_test_split=bool(val_dir))
 
 
 @datasets.register
@@ -85,5 +89,12 @@ def synthetic(
     val_size: Annotated[int, Param("number of validation images", min=1)] = 512,
 ) -> DatasetInfo:
     """Generated images: each class a fixed random pattern under noise. Learnable, needs no files."""
-    return DatasetInfo(num_classes, (channels, image_size, image_size), (0.5,) * channels,
-                       (0.25,) * channels, train_size, val_size, True)
+    return DatasetInfo(
+        num_classes,
+        (channels, image_size, image_size),
+        (0.5,) * channels,
+        (0.25,) * channels,
+        train_size,
+        val_size,
+        True,
+    )

@@ -1,5 +1,6 @@
 """Optimizers. Each function declares a name and its parameters; the Lightning backend maps it
 onto torch.optim and the Paddle backend onto paddle.optimizer with the same meaning."""
+
 from typing import Annotated
 
 from runner.catalog.registry import Param, Registry
@@ -24,14 +25,14 @@ def sgd(
 
 
 @optimizers.register
-def adam(lr: LearningRate, beta1: Beta1 = 0.9, beta2: Beta2 = 0.999, eps: Eps = 1e-8,
-         weight_decay: WeightDecay = 0.0):
+def adam(lr: LearningRate, beta1: Beta1 = 0.9, beta2: Beta2 = 0.999, eps: Eps = 1e-8, weight_decay: WeightDecay = 0.0):
     """Adam (Kingma & Ba, 2015), weight decay added to the gradient."""
 
 
 @optimizers.register
-def adamw(lr: LearningRate, beta1: Beta1 = 0.9, beta2: Beta2 = 0.999, eps: Eps = 1e-8,
-          weight_decay: WeightDecay = 0.01):
+def adamw(
+    lr: LearningRate, beta1: Beta1 = 0.9, beta2: Beta2 = 0.999, eps: Eps = 1e-8, weight_decay: WeightDecay = 0.01
+):
     """AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay."""
 
 

@@ -5,6 +5,7 @@ component's parameter list: annotation -> type, default -> default, `Param` meta
 one-line doc. Entries are declared here without importing any deep-learning framework, so that
 validation can check a recipe in a fraction of a second; each backend builds the real objects.
 """
+
 import inspect
 import typing
 from dataclasses import dataclass, field

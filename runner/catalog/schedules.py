@@ -4,10 +4,12 @@ Each entry returns a `Shape`: the multiplier of the peak learning rate over the 
 the warm-up. Compile wraps it in an `LrCurve` with the derived step counts; the Lightning backend
 hands that to LambdaLR and the Paddle backend to LambdaDecay, so both follow the same curve.
 """
+
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Annotated, Callable
+from typing import Annotated
 
 from runner.catalog.registry import Param, Registry
 
@@ -49,9 +51,7 @@ def constant() -> Shape:
 
 
 @schedules.register
-def step(
-    step_epochs: Annotated[int, Param("epochs between decays", min=1)] = 30, gamma: Gamma = 0.1
-) -> Shape:
+def step(step_epochs: Annotated[int, Param("epochs between decays", min=1)] = 30, gamma: Gamma = 0.1) -> Shape:
     """Multiply the learning rate by `gamma` every `step_epochs` epochs."""
     return Shape(partial(_step, every=step_epochs, gamma=gamma))
 
@@ -81,5 +81,4 @@ def onecycle(
 ) -> Shape:
     """One-cycle policy (Smith, 2018): linear rise to the peak, then cosine annealing to near zero."""
     start = 1.0 / div_factor
-    return Shape(partial(_cosine, final=start / final_div_factor), warmup_start=start,
-                 warmup_fraction=pct_start)
+    return Shape(partial(_cosine, final=start / final_div_factor), warmup_start=start, warmup_fraction=pct_start)

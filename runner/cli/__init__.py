@@ -7,6 +7,7 @@ status 2; a user never sees a traceback for it.
 May import every other package; deep-learning frameworks only through runner.backends, and only
 once a verb needs one.
 """
+
 import argparse
 import sys
 
@@ -16,8 +17,17 @@ from runner.cli.arguments import UsageError
 from runner.recipe.errors import RecipeInvalid, RunFailed
 
 # Verb -> its module: HELP, EXAMPLE, add_arguments(parser) and handle(args) -> exit status.
-VERBS = {"validate": validate, "show": show, "run": run, "resume": resume, "eval": evaluate,
-         "download": download, "ls": ls, "cp": cp, "schema": schema}
+VERBS = {
+    "validate": validate,
+    "show": show,
+    "run": run,
+    "resume": resume,
+    "eval": evaluate,
+    "download": download,
+    "ls": ls,
+    "cp": cp,
+    "schema": schema,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,15 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="runner",
         description="Train image classifiers from one YAML recipe, on PyTorch Lightning or PaddlePaddle.",
         epilog="examples:\n  runner ls\n  runner cp quickstart my.yaml\n  runner validate my.yaml\n"
-               "  runner run my.yaml train.epochs=5",
+        "  runner run my.yaml train.epochs=5",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"runner {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, verb in VERBS.items():
-        command = sub.add_parser(name, help=verb.HELP, description=verb.HELP,
-                                 epilog=f"example:\n  {verb.EXAMPLE}",
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+        command = sub.add_parser(
+            name,
+            help=verb.HELP,
+            description=verb.HELP,
+            epilog=f"example:\n  {verb.EXAMPLE}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         verb.add_arguments(command)
     return parser
 
@@ -67,4 +81,3 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-

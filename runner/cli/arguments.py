@@ -1,10 +1,13 @@
 """What several verbs share: recipe arguments (files, then key.path=value overrides), run
 directories given on the command line, --trust, and the usage errors they raise."""
+
 from pathlib import Path
 
 RECIPE_ARGS = "RECIPE files, then key.path=value overrides (values typed by the schema)"
-TRUST = ("load checkpoints this run did not record in checkpoints/hashes.json (copied in, or "
-         "changed since); Paddle checkpoints are pickles, so only for files you trust")
+TRUST = (
+    "load checkpoints this run did not record in checkpoints/hashes.json (copied in, or "
+    "changed since); Paddle checkpoints are pickles, so only for files you trust"
+)
 
 
 class UsageError(Exception):
@@ -37,6 +40,7 @@ def one_recipe(args, verb: str) -> tuple[str, list[str]]:
 def run_dir(path: Path) -> Path:
     """`path` if it is a run directory (it holds resolved.yaml), else a usage error."""
     if not (path / "resolved.yaml").is_file():
-        raise UsageError(f"{path} is not a run directory (it has no resolved.yaml); "
-                         "`runner run` prints the run directory it creates")
+        raise UsageError(
+            f"{path} is not a run directory (it has no resolved.yaml); `runner run` prints the run directory it creates"
+        )
     return path

@@ -1,4 +1,5 @@
 """`runner cp NAME DEST [--force]`: copy a shipped recipe to edit."""
+
 import os
 import shutil
 import tempfile

@@ -1,5 +1,6 @@
 """`runner ls [recipes|backbones|datasets|augmentations|optimizers|schedules] [--timm]`: the shipped
 recipes with their descriptions, or a registry's names with their backends and parameters."""
+
 from runner.catalog import REGISTRIES
 from runner.catalog.backbones import TIMM, timm_names
 from runner.catalog.registry import BACKENDS
@@ -7,12 +8,18 @@ from runner.recipe import load, shipped
 from runner.recipe.errors import RecipeInvalid
 
 HELP = "List shipped recipes, or the names a registry offers on each backend."
-EXAMPLE = "runner ls            # shipped recipes\n  runner ls backbones  # or datasets, augmentations, optimizers, schedules"
+EXAMPLE = (
+    "runner ls            # shipped recipes\n  runner ls backbones  # or datasets, augmentations, optimizers, schedules"
+)
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("what", nargs="?", default="recipes",
-                        choices=["recipes", "backbones", "datasets", "augmentations", "optimizers", "schedules"])
+    parser.add_argument(
+        "what",
+        nargs="?",
+        default="recipes",
+        choices=["recipes", "backbones", "datasets", "augmentations", "optimizers", "schedules"],
+    )
     parser.add_argument("--timm", action="store_true", help="with backbones: list every timm/<name> as well")
 
 

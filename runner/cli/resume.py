@@ -1,4 +1,5 @@
 """`runner resume RUN_DIR [--trust]`: continue an interrupted run in its own directory."""
+
 from pathlib import Path
 
 from runner import backends

@@ -1,4 +1,5 @@
 """`runner schema --json`: the recipe format as JSON Schema, for editors."""
+
 import json
 import sys
 

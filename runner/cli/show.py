@@ -1,4 +1,5 @@
 """`runner show RECIPE [key=value...]`: the resolved recipe and the plan it compiles to."""
+
 from runner.cli.arguments import add_recipe_args, one_recipe
 from runner.recipe import plan
 from runner.recipe.errors import RunFailed

@@ -1,4 +1,5 @@
 """`runner validate RECIPE... [key=value...]`: every mistake in every recipe, or OK."""
+
 from runner.cli.arguments import add_recipe_args, recipes_and_overrides
 from runner.recipe.errors import RecipeInvalid
 from runner.recipe.stages import load_recipe

@@ -5,6 +5,7 @@ The backends read the same verified files afterwards (runner.data.arrays, runner
 step only moves the wait for a download, and any failure, to before the seconds spent loading
 torch or paddle and building the model.
 """
+
 from runner.recipe.environment import mirror
 
 

@@ -5,13 +5,14 @@ from a seeded `val_fraction` of the training set, exactly as compile counted it.
 Fashion-MNIST and CIFAR are read from their official files under data.root (runner.data.files
 fetches and verifies them); no deep-learning framework is imported, for either backend's sake.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
 
 from runner.data import files as datafiles
-from runner.recipe.environment import mirror
 from runner.recipe.compile import Program
+from runner.recipe.environment import mirror
 from runner.recipe.facts import dataset_params
 from runner.recipe.numbers import split_sizes
 
@@ -45,7 +46,7 @@ def load_arrays(program: Program) -> Arrays:
 def _hold_out(recipe, program, x, y) -> Arrays:
     train, val = split_sizes(recipe, program.dataset, len(x), 0)
     order = np.random.default_rng(recipe["seed"]).permutation(len(x))
-    t, v = order[:train], order[train:train + val]
+    t, v = order[:train], order[train : train + val]
     return Arrays(x[t], y[t], x[v], y[v])
 
 

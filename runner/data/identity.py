@@ -1,5 +1,6 @@
 """What identifies a run's data in its provenance.json: the dataset's name and parameters, and
 for downloaded files the SHA-256 each was checked against."""
+
 from runner.data.files.sources import SOURCES
 
 # data keys that change how the data is read, not which data it is

@@ -4,13 +4,14 @@ Used by the `folder` dataset (the user's own tree) and `imagenet` (train/ and va
 folders under data.root/imagenet). Reading the tree needs no deep-learning framework, so
 `runner show` can count it too.
 """
+
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from runner.recipe.errors import RunFailed
 from runner.recipe.compile import Program, with_counts
+from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import split_sizes
 
 # Formats the Lightning backend decodes (torchvision.io, with Pillow for the rest).
@@ -19,7 +20,8 @@ IMAGENET_HELP = (
     "ImageNet cannot be downloaded freely: request ILSVRC2012_img_train.tar and "
     "ILSVRC2012_img_val.tar at https://image-net.org/download-images, then unpack them as "
     "{root}/imagenet/train/<wnid>/*.JPEG and {root}/imagenet/val/<wnid>/*.JPEG "
-    "(torchvision's ImageNet layout)")
+    "(torchvision's ImageNet layout)"
+)
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,15 @@ def scan(root: Path, key: str) -> ImageFolder:
     classes = tuple(sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")))
     files, labels = [], []
     for label, name in enumerate(classes):
-        found = sorted(p for p in (root / name).rglob("*")
-                       if p.suffix.lower() in EXTENSIONS and p.is_file())
+        found = sorted(p for p in (root / name).rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file())
         files += map(str, found)
         labels += [label] * len(found)
     empty = [name for i, name in enumerate(classes) if i not in set(labels)]
     if not classes or empty:
         what = f"class folders without images: {', '.join(empty[:5])}" if empty else "no class subfolders"
-        raise RunFailed(f"{key}: {root} has {what}; each class needs a subfolder holding "
-                        f"{', '.join(EXTENSIONS[:4])}... images")
+        raise RunFailed(
+            f"{key}: {root} has {what}; each class needs a subfolder holding {', '.join(EXTENSIONS[:4])}... images"
+        )
     return ImageFolder(root, classes, tuple(files), np.asarray(labels, dtype=np.int64))
 
 
@@ -74,20 +76,25 @@ def folders(recipe: dict, fetch: bool = True) -> tuple[tuple[Path, str], tuple[P
     train = Path(data["train_dir"]).expanduser()
     if data["url"] and not train.is_dir():
         _fetch(data, train, fetch)
-    return (train, "data.train_dir"), ((Path(data["val_dir"]).expanduser(), "data.val_dir") if data["val_dir"] else None)
+    return (train, "data.train_dir"), (
+        (Path(data["val_dir"]).expanduser(), "data.val_dir") if data["val_dir"] else None
+    )
 
 
 def _fetch(data: dict, train: Path, fetch: bool) -> None:
     """Fetch and extract data.url into data.root; train_dir must then exist."""
     if not fetch:
-        raise RunFailed(f"data.train_dir: {train} is not there yet; `runner run` fetches "
-                        f"{data['url']} into {data['root']}/ first")
+        raise RunFailed(
+            f"data.train_dir: {train} is not there yet; `runner run` fetches {data['url']} into {data['root']}/ first"
+        )
     from runner.data.files.user_archive import describe, fetch_folder
 
     folder = fetch_folder(data["url"], data["sha256"], data["root"], data["download"])
     if not train.is_dir():
-        raise RunFailed(f"data.train_dir: {train} is not a folder; {data['url']} was extracted "
-                        f"to {folder}/, so set {describe(folder)}")
+        raise RunFailed(
+            f"data.train_dir: {train} is not a folder; {data['url']} was extracted "
+            f"to {folder}/, so set {describe(folder)}"
+        )
 
 
 def split(program: Program, fetch: bool = True) -> tuple[Split, Program]:
@@ -100,22 +107,30 @@ def split(program: Program, fetch: bool = True) -> tuple[Split, Program]:
     if val_at is None or recipe["data"]["val_fraction"] > 0:
         n_train, n_val = split_sizes(recipe, program.dataset, len(pairs), 0)
         order = np.random.default_rng(recipe["seed"]).permutation(len(pairs))
-        files = Split(train.classes, [pairs[i] for i in order[:n_train]],
-                      [pairs[i] for i in order[n_train:n_train + n_val]])
+        files = Split(
+            train.classes, [pairs[i] for i in order[:n_train]], [pairs[i] for i in order[n_train : n_train + n_val]]
+        )
     else:
         val = scan(*val_at)
         unknown = sorted(set(val.classes) - set(train.classes))
         if unknown:
-            raise RunFailed(f"{val_at[1]}: {val.root} has classes the training folder lacks: "
-                            f"{', '.join(unknown[:5])}; give both folders the same class subfolders")
+            raise RunFailed(
+                f"{val_at[1]}: {val.root} has classes the training folder lacks: "
+                f"{', '.join(unknown[:5])}; give both folders the same class subfolders"
+            )
         index = {name: i for i, name in enumerate(train.classes)}
-        files = Split(train.classes, pairs,
-                      [(f, index[val.classes[label]]) for f, label in zip(val.files, val.labels.tolist())])
+        files = Split(
+            train.classes, pairs, [(f, index[val.classes[label]]) for f, label in zip(val.files, val.labels.tolist())]
+        )
     given, batch = recipe["model"]["num_classes"], recipe["data"]["batch_size"]
     if given != "auto" and given != len(train.classes):
-        raise RunFailed(f"model.num_classes: {given} disagrees with the {len(train.classes)} class folders "
-                        f"in {train.root}; set num_classes: auto")
+        raise RunFailed(
+            f"model.num_classes: {given} disagrees with the {len(train.classes)} class folders "
+            f"in {train.root}; set num_classes: auto"
+        )
     if len(files.train) < batch:
-        raise RunFailed(f"data.batch_size: {batch} is larger than the {len(files.train)} training images "
-                        f"in {train.root}; use at most {len(files.train)}")
+        raise RunFailed(
+            f"data.batch_size: {batch} is larger than the {len(files.train)} training images "
+            f"in {train.root}; use at most {len(files.train)}"
+        )
     return files, with_counts(program, len(train.classes), len(files.train), len(files.val))

@@ -1,5 +1,6 @@
 """Which datasets are present under a data root, and whether their files are verified: the table
 `runner download --list` prints, and the datasets there is nothing to fetch for."""
+
 from pathlib import Path
 
 from runner.data.files.checksum import check_file
@@ -11,7 +12,7 @@ NOT_FETCHED = {
     "digits": "ships with scikit-learn; nothing to fetch",
     "synthetic": "generated at run time; nothing to fetch",
     "folder": "your own images, named by data.train_dir and data.val_dir; an archive of them is "
-              "fetched with --url URL --sha256 HEX",
+    "fetched with --url URL --sha256 HEX",
     "imagenet": IMAGENET_HELP,
 }
 
@@ -33,8 +34,10 @@ def state(name: str, root: Path) -> str:
 
 def listing(root: Path) -> str:
     """One row per dataset: its size, its folder under `root` and its state."""
-    rows = [(name, f"{sum(r.size for r in source.files) / 1e6:,.0f} MB", str(root / name), state(name, root))
-            for name, source in SOURCES.items()]
+    rows = [
+        (name, f"{sum(r.size for r in source.files) / 1e6:,.0f} MB", str(root / name), state(name, root))
+        for name, source in SOURCES.items()
+    ]
     rows += [(name, "-", "-", why.split(":")[0] if name == "imagenet" else why) for name, why in NOT_FETCHED.items()]
     widths = [max(len(r[i]) for r in rows + [("dataset", "size", "folder", "state")]) for i in range(3)]
     head = ("dataset", "size", "folder", "state")

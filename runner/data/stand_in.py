@@ -1,6 +1,7 @@
 """The data `runner run --dry-run` trains on, on either backend: random uint8 images of the
 recipe's stored shape, labels spread over every class, so recipes whose data is absent are still
 proven runnable."""
+
 import numpy as np
 
 from runner.data.arrays import Arrays
@@ -24,8 +25,12 @@ def shape(program: Program) -> tuple[int, int, int]:
     as large as the largest size a step of either pipeline asks for."""
     if program.dataset.shape:
         return program.dataset.shape
-    sizes = [s["size"] for stage in ("train", "eval") for s in program.recipe["augment"][stage]
-             if s["name"] in CROPS or s["name"] == "resize"]
+    sizes = [
+        s["size"]
+        for stage in ("train", "eval")
+        for s in program.recipe["augment"][stage]
+        if s["name"] in CROPS or s["name"] == "resize"
+    ]
     side = max(sizes, default=224)
     return (COLOUR_CHANNELS, side, side)
 
@@ -36,7 +41,6 @@ def arrays(program: Program, images: int) -> Arrays:
     stored, classes = shape(program), program.num_classes
 
     def draw():
-        return (rng.integers(0, 256, (images, *stored), dtype=np.uint8),
-                (np.arange(images) % classes).astype(np.int64))
+        return (rng.integers(0, 256, (images, *stored), dtype=np.uint8), (np.arange(images) % classes).astype(np.int64))
 
     return Arrays(*draw(), *draw())

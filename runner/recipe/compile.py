@@ -1,5 +1,6 @@
 """Stage 4: normalized recipe -> Program, the resolved components and every derived number
 (runner.recipe.numbers computes them; the backends receive them as numbers)."""
+
 from dataclasses import dataclass
 
 from runner.catalog.datasets import DatasetInfo

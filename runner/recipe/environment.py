@@ -9,6 +9,7 @@ RUNNER_DATASET_MIRROR  a base URL to fetch official datasets from instead of the
 
 Reading them needs nothing beyond the standard library, so `runner validate` stays fast.
 """
+
 import os
 from pathlib import Path
 

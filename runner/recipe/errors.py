@@ -1,4 +1,5 @@
 """Recipe errors: each names where the value came from, its key path, what is wrong and the fix."""
+
 import difflib
 from dataclasses import dataclass
 
@@ -50,8 +51,10 @@ def dotted(path) -> str:
 
 def in_file_order(errors: list[RecipeError]) -> list[RecipeError]:
     """Errors by file and line, overrides last in the order given; duplicates dropped."""
+
     def place(e: RecipeError):
         file, _, line = e.where.rpartition(":")
         is_override = e.where.startswith("override ")
         return (is_override, "" if is_override else file, int(line) if line.isdigit() else 0)
+
     return sorted(dict.fromkeys(errors), key=place)

@@ -1,6 +1,7 @@
 """What a normalized recipe implies before anything is read from disk: the dataset's facts for
 its parameters, the image shape after each augmentation step, the backbone's family. Checks
 and compile both read these; nothing here derives the training loop's numbers (numbers.py)."""
+
 from runner.catalog import datasets, schedules
 from runner.catalog.backbones import lookup as lookup_backbone
 from runner.catalog.datasets import DatasetInfo
@@ -46,7 +47,5 @@ def shapes_through(recipe: dict, info: DatasetInfo, stage: str):
 
 def input_shape(recipe: dict, info: DatasetInfo, stage: str = "train") -> tuple:
     """The (channels, height, width) the network receives from augment.<stage>."""
-    shape = info.shape or (COLOUR_CHANNELS, None, None)
-    for _, _, _, shape in shapes_through(recipe, info, stage):
-        pass
-    return shape
+    shapes = [after for _, _, _, after in shapes_through(recipe, info, stage)]
+    return shapes[-1] if shapes else info.shape or (COLOUR_CHANNELS, None, None)

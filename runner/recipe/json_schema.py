@@ -3,33 +3,47 @@
 With the YAML language server, a recipe whose first line is
 `# yaml-language-server: $schema=recipe.schema.json` gets completion, docs on hover and checks.
 """
+
 from runner.catalog import REGISTRIES
 from runner.recipe.schema import recipe_rules
 
-_TYPES = {"integer": "integer", "float": "number", "boolean": "boolean", "string": "string",
-          "dict": "object", "list": "array"}
+_TYPES = {
+    "integer": "integer",
+    "float": "number",
+    "boolean": "boolean",
+    "string": "string",
+    "dict": "object",
+    "list": "array",
+}
 
 
 def recipe_json_schema() -> dict:
     root = _object(recipe_rules(), None)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "runner recipe", **root}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "runner recipe", **root}
 
 
 def _object(keys: dict, component: tuple | None) -> dict:
-    out = {"type": "object", "properties": {k: _rule(r) for k, r in keys.items()},
-           "required": [k for k, r in keys.items() if r.get("required")]}
+    out = {
+        "type": "object",
+        "properties": {k: _rule(r) for k, r in keys.items()},
+        "required": [k for k, r in keys.items() if r.get("required")],
+    }
     if component is None:
         out["additionalProperties"] = False
         return out
     plural, name_key = component
     registry = REGISTRIES[plural]
     out["properties"][name_key]["enum"] = registry.names()
-    out["allOf"] = [{
-        "if": {"properties": {name_key: {"const": e.name}}, "required": [name_key]},
-        "then": {"properties": {p: _rule(r) for p, r in e.params.items()},
-                 "required": [p for p, r in e.params.items() if r.get("required")]},
-    } for e in registry]
+    out["allOf"] = [
+        {
+            "if": {"properties": {name_key: {"const": e.name}}, "required": [name_key]},
+            "then": {
+                "properties": {p: _rule(r) for p, r in e.params.items()},
+                "required": [p for p, r in e.params.items() if r.get("required")],
+            },
+        }
+        for e in registry
+    ]
     out["unevaluatedProperties"] = False
     return out
 

@@ -3,6 +3,7 @@
 strictyaml does the parsing, so there is no implicit typing (`NO` stays the string 'NO'), no
 flow style, no anchors, no tags and no duplicate keys; types come later, from the schema.
 """
+
 import re
 from pathlib import Path
 
@@ -51,8 +52,9 @@ def read(path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        raise RecipeInvalid([RecipeError(f"{path}:{line}", "", f"is not UTF-8 text (byte {e.start})",
-                                         "save the recipe as UTF-8 YAML")]) from None
+        raise RecipeInvalid(
+            [RecipeError(f"{path}:{line}", "", f"is not UTF-8 text (byte {e.start})", "save the recipe as UTF-8 YAML")]
+        ) from None
 
 
 def parse(text: str, file: str) -> tuple[object, Lines]:
@@ -61,8 +63,11 @@ def parse(text: str, file: str) -> tuple[object, Lines]:
     bad = _UNPRINTABLE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        what = "NUL bytes; it is not a text file" if bad.group() == "\x00" else \
-            f"the control character U+{ord(bad.group()):04X}, which YAML does not allow"
+        what = (
+            "NUL bytes; it is not a text file"
+            if bad.group() == "\x00"
+            else f"the control character U+{ord(bad.group()):04X}, which YAML does not allow"
+        )
         raise RecipeInvalid([RecipeError(f"{file}:{line}", "", f"contains {what}", "delete it")])
     try:
         document = strictyaml.load(text, strictyaml.Any(), label=file)
@@ -95,7 +100,10 @@ def _mark(node, path: tuple, lines: Lines, file: str) -> None:
 
 _PLAIN_WORDS = {
     "FlowMappingDisallowed": ("flow style ({...} or [...]) is not allowed", "write one key or '- item' per line"),
-    "AnchorTokenDisallowed": ("anchors and aliases (&, *) are not allowed", "write each value out; one file is one experiment"),
+    "AnchorTokenDisallowed": (
+        "anchors and aliases (&, *) are not allowed",
+        "write each value out; one file is one experiment",
+    ),
     "TagTokenDisallowed": ("YAML tags (!!type) are not allowed", "remove the tag; types come from the schema"),
     "DuplicateKeysDisallowed": ("duplicate key", "keep one of the two"),
 }
@@ -111,5 +119,9 @@ def _yaml_error(e: MarkedYAMLError, file: str) -> RecipeError:
             problem = e.problem.lower().replace("found", "").strip()
         return RecipeError(f"{file}:{line}", "", problem, fix)
     problem = (e.problem or e.context or "invalid YAML").strip()
-    fix = "indent with spaces, not tabs" if "\\t" in problem or "'\\t'" in repr(problem) else "check the indentation and quoting on this line"
+    fix = (
+        "indent with spaces, not tabs"
+        if "\\t" in problem or "'\\t'" in repr(problem)
+        else "check the indentation and quoting on this line"
+    )
     return RecipeError(f"{file}:{line}", "", f"invalid YAML: {problem}", fix)

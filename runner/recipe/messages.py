@@ -1,4 +1,5 @@
 """cerberus errors -> recipe errors in plain words, each with the fix."""
+
 from runner.recipe.errors import RecipeError, dotted, suggest
 
 TYPE_WORDS = {
@@ -43,11 +44,19 @@ def translate(error, lines, prefix: tuple, rules_at) -> RecipeError | None:
     if rule == "allowed":
         return RecipeError(where, key, f"{_show(value)} is not allowed", suggest(value, error.constraint))
     if rule == "min":
-        return RecipeError(where, key, f"{_show(value)} is below the minimum {error.constraint}",
-                           f"use a value of at least {error.constraint}")
+        return RecipeError(
+            where,
+            key,
+            f"{_show(value)} is below the minimum {error.constraint}",
+            f"use a value of at least {error.constraint}",
+        )
     if rule == "max":
-        return RecipeError(where, key, f"{_show(value)} is above the maximum {error.constraint}",
-                           f"use a value of at most {error.constraint}")
+        return RecipeError(
+            where,
+            key,
+            f"{_show(value)} is above the maximum {error.constraint}",
+            f"use a value of at most {error.constraint}",
+        )
     if rule in ("minlength", "maxlength"):
         return RecipeError(where, key, f"has {len(value)} values", f"give exactly {error.constraint}")
     if rule == "regex":

@@ -2,6 +2,7 @@
 optimizer steps per epoch, total and warm-up steps, the effective batch, and the learning-rate
 curve over steps. `runner show` prints each with how it was derived; the backends receive them
 as numbers."""
+
 import math
 from dataclasses import dataclass, field
 
@@ -71,7 +72,9 @@ def derive(recipe: dict, train_size: int, val_size: int, shape: Shape) -> Number
     notes = {
         "train images": Derived(train_size, "images", _split_how(recipe)),
         "val images": Derived(val_size, "images", _split_how(recipe, val=True)),
-        "batches per epoch": Derived(batches, "batches", f"{train_size} // batch_size {batch} (last partial batch dropped)"),
+        "batches per epoch": Derived(
+            batches, "batches", f"{train_size} // batch_size {batch} (last partial batch dropped)"
+        ),
         "steps per epoch": Derived(steps, "optimizer steps", f"ceil({batches} batches / accumulate {accumulate})"),
         "total steps": Derived(total, "optimizer steps", f"{steps} steps/epoch x {epochs} epochs"),
     }
@@ -85,7 +88,9 @@ def derive(recipe: dict, train_size: int, val_size: int, shape: Shape) -> Number
         how = f"{shape.warmup_fraction:g} x {total} total steps ({sched['name']} default)" if warmup else "none set"
     notes["warm-up steps"] = Derived(warmup, "optimizer steps", how)
     effective = batch * accumulate
-    notes["effective batch"] = Derived(effective, "images per optimizer step", f"batch_size {batch} x accumulate {accumulate}")
+    notes["effective batch"] = Derived(
+        effective, "images per optimizer step", f"batch_size {batch} x accumulate {accumulate}"
+    )
     return Numbers(train_size, val_size, batches, steps, total, warmup, effective, notes)
 
 
@@ -105,8 +110,10 @@ def lr_curve(numbers: Numbers, shape: Shape) -> LrCurve:
 def per_process_batch(batch: int, processes: int) -> int:
     """data.batch_size counts images across all processes; each loads an equal share."""
     if batch % processes:
-        raise RunFailed(f"data.batch_size: {batch} images cannot be shared evenly by {processes} "
-                        f"processes; use a multiple of {processes}")
+        raise RunFailed(
+            f"data.batch_size: {batch} images cannot be shared evenly by {processes} "
+            f"processes; use a multiple of {processes}"
+        )
     return batch // processes
 
 

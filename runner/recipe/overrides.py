@@ -3,6 +3,7 @@
 Values are YAML scalars, as in a recipe file, and the schema types them; a list is written in
 brackets, `schedule.milestones=[30,60]`. Errors about an overridden value name the override.
 """
+
 from runner.recipe.errors import RecipeError
 
 

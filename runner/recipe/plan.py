@@ -1,7 +1,12 @@
 """The compact plan `runner show` prints: one line per stage, then each derived number and how."""
+
 from runner.catalog.backbones import lookup as lookup_backbone
 from runner.recipe.compile import Program
 from runner.recipe.facts import dataset_params, input_shape, schedule_params
+
+
+def _pairs(params: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items())
 
 
 def _params(step: dict, skip=("name",)) -> str:
@@ -35,7 +40,7 @@ def describe(program: Program) -> str:
         f"  model     {model['backbone']} ({lookup_backbone(model['backbone']).doc.rstrip('.')}), "
         f"stem {model['stem']}, {classes} ({source}), "
         f"{'pretrained' if model['pretrained'] else 'random init'}",
-        f"  optim     {opt}; schedule {sched['name']}({', '.join(f'{k}={v}' for k, v in schedule_params(r).items())}){warm}",
+        f"  optim     {opt}; schedule {sched['name']}({_pairs(schedule_params(r))}){warm}",
         f"  loop      {r['train']['epochs']} epochs, label smoothing {r['train']['label_smoothing']}, "
         f"grad clip {r['train']['grad_clip'] or 'off'}, best by {r['train']['checkpoint']['monitor']} "
         f"({r['train']['checkpoint']['mode']})",
@@ -44,6 +49,5 @@ def describe(program: Program) -> str:
         + "".join(f", {k}" for k in ("deterministic", "compile", "channels_last") if hw[k]),
     ]
     if n:
-        lines += ["derived"] + [f"  {name:<18} {d.value:>9} {d.unit:<26} = {d.how}"
-                                for name, d in n.notes.items()]
+        lines += ["derived"] + [f"  {name:<18} {d.value:>9} {d.unit:<26} = {d.how}" for name, d in n.notes.items()]
     return "\n".join(lines)

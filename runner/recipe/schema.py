@@ -3,6 +3,7 @@
 The schema file is itself strict YAML, so every value in it is text; each rule's `default`,
 `allowed`, `min` and `max` are converted here using the rule's own `type`.
 """
+
 import functools
 import math
 import re
@@ -13,8 +14,21 @@ import strictyaml
 from runner.recipe import shipped
 
 SCHEMA_FILE = "recipe.yaml"
-RULE_KEYS = {"type", "required", "default", "allowed", "min", "max", "regex", "doc", "keys",
-             "items", "component", "name_key", "registry"}
+RULE_KEYS = {
+    "type",
+    "required",
+    "default",
+    "allowed",
+    "min",
+    "max",
+    "regex",
+    "doc",
+    "keys",
+    "items",
+    "component",
+    "name_key",
+    "registry",
+}
 _INTEGER = re.compile(r"[-+]?[0-9][0-9_]*")
 _FLOAT = re.compile(r"[-+]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
@@ -54,8 +68,14 @@ def to_dict(value):
     return {} if value == "" else value
 
 
-COERCE = {"integer": to_integer, "float": to_float, "boolean": to_boolean,
-          "auto_integer": to_auto_integer, "list": to_list, "dict": to_dict}
+COERCE = {
+    "integer": to_integer,
+    "float": to_float,
+    "boolean": to_boolean,
+    "auto_integer": to_auto_integer,
+    "list": to_list,
+    "dict": to_dict,
+}
 
 
 class RecipeValidator(cerberus.Validator):

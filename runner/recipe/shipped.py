@@ -3,6 +3,7 @@
 In a source checkout (and an editable install) they sit beside the package, in schemas/ and
 recipes/; a regular install copies them into the package (see pyproject.toml's package-dir).
 """
+
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # runner/

@@ -3,12 +3,13 @@
 `runner validate`, `show` and `run` are compositions of these stages. Nothing here imports a
 deep-learning framework.
 """
+
 from dataclasses import dataclass
 
 from runner.recipe import load, overrides, validation
 from runner.recipe.checks import run_checks
-from runner.recipe.errors import RecipeInvalid
 from runner.recipe.compile import Program, compile_recipe
+from runner.recipe.errors import RecipeInvalid
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """The forms an address and a checksum take in a recipe (data.url, data.mirror, data.sha256) and
 on the command line (runner download --url, --mirror, --sha256)."""
+
 import re
 
 _HOST = r"([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]+)?"  # a name or an IPv6 literal, and a port

@@ -1,9 +1,10 @@
 """Stage 2: plain recipe data -> the normalized recipe (typed, every default filled), or every
 mistake at once. Component sections are checked against their registry entry's parameters."""
-from runner.recipe import schema
+
 from runner.catalog import REGISTRIES
 from runner.catalog.backbones import TIMM_PREFIX, timm_names
 from runner.catalog.backbones import lookup as lookup_backbone
+from runner.recipe import schema
 from runner.recipe.environment import data_home
 from runner.recipe.errors import RecipeError, RecipeInvalid, dotted, in_file_order, suggest
 from runner.recipe.messages import leaves, translate
@@ -12,15 +13,23 @@ from runner.recipe.messages import leaves, translate
 def normalize(data, lines) -> dict:
     """Validate `data` (from load/overrides) and return it typed with defaults filled."""
     if not isinstance(data, dict):
-        raise RecipeInvalid([RecipeError(
-            lines.where(()), "", "a recipe is a mapping of sections, not " + _kind(data),
-            "start from `runner cp quickstart my.yaml`")])
+        raise RecipeInvalid(
+            [
+                RecipeError(
+                    lines.where(()),
+                    "",
+                    "a recipe is a mapping of sections, not " + _kind(data),
+                    "start from `runner cp quickstart my.yaml`",
+                )
+            ]
+        )
     rules = schema.recipe_rules()
     validator = schema.RecipeValidator(schema.to_cerberus(rules))
     validator.validate(data)
     recipe = validator.document
-    errors = [e for e in (translate(x, lines, (), lambda p: _rule_at(rules, p))
-                          for x in leaves(validator._errors)) if e]
+    errors = [
+        e for e in (translate(x, lines, (), lambda p: _rule_at(rules, p)) for x in leaves(validator._errors)) if e
+    ]
     for path, rule, section in _components(rules, recipe):
         errors += _check_component(path, rule, section, recipe, lines)
     errors += _check_registry_names(rules, recipe, lines)
@@ -64,9 +73,14 @@ def _check_component(path, rule, section, recipe, lines) -> list[RecipeError]:
     entry = registry.get(name)
     key_path = path + (rule["name_key"],)
     if entry is None:
-        return [RecipeError(lines.where(key_path), dotted(key_path),
-                            f"{name!r} is not a known {registry.kind}",
-                            suggest(name, registry.names(), registry.plural))]
+        return [
+            RecipeError(
+                lines.where(key_path),
+                dotted(key_path),
+                f"{name!r} is not a known {registry.kind}",
+                suggest(name, registry.names(), registry.plural),
+            )
+        ]
     fixed = set(rule["keys"])
     params = entry.params
     extra = {k: v for k, v in section.items() if k not in fixed}
@@ -77,9 +91,14 @@ def _check_component(path, rule, section, recipe, lines) -> list[RecipeError]:
         if error.code == 0x03:
             bad = path + (error.document_path[-1],)
             where = f"{registry.kind} {name!r}"
-            errors.append(RecipeError(lines.where(bad), dotted(bad), f"unknown key for {where}",
-                                      suggest(bad[-1], fixed | set(params)) or
-                                      f"{where} takes no parameters"))
+            errors.append(
+                RecipeError(
+                    lines.where(bad),
+                    dotted(bad),
+                    f"unknown key for {where}",
+                    suggest(bad[-1], fixed | set(params)) or f"{where} takes no parameters",
+                )
+            )
         else:
             found = translate(error, lines, path, lambda p: params.get(p[-1], {}))
             errors += [found] if found else []
@@ -100,9 +119,14 @@ def _check_registry_names(rules, recipe, lines) -> list[RecipeError]:
                 known = registry.names()
                 if value.startswith(TIMM_PREFIX):
                     known = [TIMM_PREFIX + n for n in timm_names()]
-                errors.append(RecipeError(lines.where((section, key)), f"{section}.{key}",
-                                          f"{value!r} is not a known {registry.kind}",
-                                          suggest(value, known, registry.plural)))
+                errors.append(
+                    RecipeError(
+                        lines.where((section, key)),
+                        f"{section}.{key}",
+                        f"{value!r} is not a known {registry.kind}",
+                        suggest(value, known, registry.plural),
+                    )
+                )
     return errors
 
 

@@ -3,6 +3,7 @@
 Used for `runner show` and a run's resolved.yaml. Empty lists and mappings are written as a bare
 `key:` (strict YAML has no flow style), which the schema reads back as empty.
 """
+
 import re
 
 _PLAIN = re.compile(r"[A-Za-z0-9_./+-][A-Za-z0-9_./+()%,=-]*( [A-Za-z0-9_./+()%,=-]+)*")

@@ -1,10 +1,12 @@
 """Files that are complete or absent: written to a temporary name in the same folder, flushed
 and fsynced, then renamed into place (a rename within one filesystem is atomic), so a crash,
 a kill or a full disk never leaves half a checkpoint under a name a later run would trust."""
+
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from runner.recipe.errors import RunFailed
 
@@ -23,9 +25,11 @@ def write(path: Path, fill: Callable[[BinaryIO], None]) -> None:
         tmp.unlink(missing_ok=True)
         full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
         reason = "the disk is full" if full else getattr(e, "strerror", None) or str(e).splitlines()[0]
-        raise RunFailed(f"cannot write {path} ({reason}); "
-                        f"the checkpoints already in {path.parent} are intact; free space or fix the "
-                        f"folder, then `runner resume {path.parent.parent}`") from None
+        raise RunFailed(
+            f"cannot write {path} ({reason}); "
+            f"the checkpoints already in {path.parent} are intact; free space or fix the "
+            f"folder, then `runner resume {path.parent.parent}`"
+        ) from None
 
 
 def write_text(path: Path, text: str) -> None:

@@ -2,13 +2,14 @@
 SHA-256. A checkpoint format that can run code when loaded (Paddle's pickled .pdparams) is
 loaded only when its hash matches this record, so a file from elsewhere, or one changed since,
 is refused before it is opened."""
+
 import hashlib
 import json
 import sys
 from pathlib import Path
 
-from runner.run import atomic
 from runner.recipe.errors import RunFailed
+from runner.run import atomic
 
 RECORD = "hashes.json"
 # Set by `runner eval|resume --trust`: the user vouches for checkpoints this run did not record.
@@ -61,11 +62,15 @@ def verify(*paths: Path) -> None:
             print(f"loading {path}, which this run did not record, because --trust was given", file=sys.stderr)
             continue
         if expected is None:
-            raise RunFailed(f"{path} was not written by this run (it is not in {path.parent / RECORD}); "
-                            "runner loads only checkpoints it recorded (pass --trust to load it anyway)")
+            raise RunFailed(
+                f"{path} was not written by this run (it is not in {path.parent / RECORD}); "
+                "runner loads only checkpoints it recorded (pass --trust to load it anyway)"
+            )
         if sha256(path) != expected:
-            raise RunFailed(f"{path} has changed since this run wrote it (its SHA-256 no longer matches "
-                            f"{path.parent / RECORD}); it will not be loaded")
+            raise RunFailed(
+                f"{path} has changed since this run wrote it (its SHA-256 no longer matches "
+                f"{path.parent / RECORD}); it will not be loaded"
+            )
 
 
 def _read(folder: Path) -> dict:

@@ -1,5 +1,6 @@
 """The per-epoch record both backends keep: one row per epoch in metrics.csv, appended to on
 resume, and the same figures as one line on the terminal."""
+
 import csv
 from pathlib import Path
 
@@ -8,8 +9,10 @@ FIELDS = ("epoch", "step", "seconds", "images_per_s", "lr", "train_loss", "train
 
 def append(path: Path, row: dict) -> None:
     """Write one epoch's row; None (an epoch not validated, say) is written blank."""
-    row = {k: None if row.get(k) is None else row[k] if isinstance(row[k], int) else round(float(row[k]), 6)
-           for k in FIELDS}
+    row = {
+        k: None if row.get(k) is None else row[k] if isinstance(row[k], int) else round(float(row[k]), 6)
+        for k in FIELDS
+    }
     new = not path.exists()
     with path.open("a", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS)
@@ -33,6 +36,7 @@ def drop_from(path: Path, epoch: int) -> None:
 def line(row: dict, epochs: int) -> str:
     """`epoch 3/20  train_loss 0.4101  ...  2581 img/s  0.2 s`, the epoch counted from 1."""
     shown = [f"epoch {row['epoch'] + 1}/{epochs}"]
-    shown += [f"{k} {float(row[k]):.4f}" for k in ("train_loss", "train_acc", "val_loss", "val_acc")
-              if row.get(k) is not None]
+    shown += [
+        f"{k} {float(row[k]):.4f}" for k in ("train_loss", "train_acc", "val_loss", "val_acc") if row.get(k) is not None
+    ]
     return "  ".join(shown + [f"{row['images_per_s']:.0f} img/s", f"{row['seconds']:.1f} s"])

@@ -1,6 +1,7 @@
 """Ctrl-C during training: the first press asks the run to stop at the next safe point, the end
 of the current epoch, once its checkpoint is written; a second press stops at once (the epoch in
 progress is then redone by `runner resume`). Either way the resume command is printed."""
+
 import signal
 import sys
 

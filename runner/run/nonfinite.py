@@ -1,5 +1,6 @@
 """The error that stops a run whose training loss turned NaN or infinite (`train.stop_on_nonfinite`),
 raised by both backends' guards; framework-free, so the Paddle backend needs no torch to raise it."""
+
 from pathlib import Path
 
 from runner.recipe.errors import RunFailed
@@ -30,10 +31,12 @@ def message(value: float, epoch: int, epochs: int, step: int, checkpoint: Path |
     shown = checkpoint or "none yet"
     if checkpoint and checkpoint.is_symlink():  # last.ckpt links the newest epoch's file
         shown = f"{checkpoint} ({checkpoint.resolve().name})"
-    return (f"training loss is {value} at epoch {epoch}/{epochs}, optimizer step {step}; "
-            f"last good checkpoint: {shown}; "
-            f"fix: {', '.join(fixes[:-1])} or {fixes[-1]}; "
-            f"or set train.stop_on_nonfinite: false to let the run go on")
+    return (
+        f"training loss is {value} at epoch {epoch}/{epochs}, optimizer step {step}; "
+        f"last good checkpoint: {shown}; "
+        f"fix: {', '.join(fixes[:-1])} or {fixes[-1]}; "
+        f"or set train.stop_on_nonfinite: false to let the run go on"
+    )
 
 
 def last_checkpoint(path: Path) -> Path | None:

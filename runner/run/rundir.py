@@ -4,6 +4,7 @@ recipe.yaml (as given), resolved.yaml (every default filled; `runner run` on it 
 run), overrides.txt, provenance.json, and, written by the backend, metrics.csv, checkpoints/ and
 summary.json.
 """
+
 import json
 import os
 import platform
@@ -17,8 +18,19 @@ from pathlib import Path
 from runner.recipe.errors import RunFailed
 from runner.recipe.yaml_writer import dump
 
-PACKAGES = ("runner", "torch", "torchvision", "lightning", "timm", "torchmetrics", "paddlepaddle",
-            "numpy", "scikit-learn", "strictyaml", "cerberus")
+PACKAGES = (
+    "runner",
+    "torch",
+    "torchvision",
+    "lightning",
+    "timm",
+    "torchmetrics",
+    "paddlepaddle",
+    "numpy",
+    "scikit-learn",
+    "strictyaml",
+    "cerberus",
+)
 
 
 # Set by the first process for the worker processes Lightning starts from it (DDP on one machine).
@@ -50,8 +62,10 @@ def open_for_rank(recipe, dataset: dict) -> Path:
     deadline = time.monotonic() + JOIN_TIMEOUT_S
     while not (path / "provenance.json").exists():  # written last by rank 0
         if time.monotonic() > deadline:
-            raise RunFailed(f"rank {rank()}: rank 0 did not create {path} within {JOIN_TIMEOUT_S} s; "
-                            "check that every node sees log.dir on a shared filesystem")
+            raise RunFailed(
+                f"rank {rank()}: rank 0 did not create {path} within {JOIN_TIMEOUT_S} s; "
+                "check that every node sees log.dir on a shared filesystem"
+            )
         time.sleep(0.5)
     return path
 
@@ -75,8 +89,9 @@ def create(recipe, dataset: dict, exact: str | None = None) -> Path:
         try:
             (root / exact).mkdir()
         except FileExistsError:
-            raise RunFailed(f"{root / exact} already exists for this job; continue it with "
-                            f"`runner resume {root / exact}`") from None
+            raise RunFailed(
+                f"{root / exact} already exists for this job; continue it with `runner resume {root / exact}`"
+            ) from None
         return _fill(root / exact, recipe, dataset)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     base = f"{recipe.data['name']}-{stamp}"
@@ -97,8 +112,11 @@ def create(recipe, dataset: dict, exact: str | None = None) -> Path:
 def _fill(path: Path, recipe, dataset: dict) -> Path:
     (path / "recipe.yaml").write_text(recipe.text)
     (path / "resolved.yaml").write_text(
-        f"# Resolved from {recipe.path}" + (f" with {' '.join(recipe.overrides)}" if recipe.overrides else "")
-        + f"; reproduce with: runner run {path / 'resolved.yaml'}\n" + dump(recipe.data))
+        f"# Resolved from {recipe.path}"
+        + (f" with {' '.join(recipe.overrides)}" if recipe.overrides else "")
+        + f"; reproduce with: runner run {path / 'resolved.yaml'}\n"
+        + dump(recipe.data)
+    )
     (path / "overrides.txt").write_text("".join(f"{o}\n" for o in recipe.overrides))
     (path / "provenance.json").write_text(json.dumps(provenance(recipe, dataset), indent=2) + "\n")
     return path
@@ -114,11 +132,15 @@ def provenance(recipe, dataset: dict) -> dict:
         "git": _git(),
         "packages": {p: _version(p) for p in PACKAGES},
         "python": sys.version.split()[0],
-        "hardware": {"machine": platform.machine(), "system": platform.system(),
-                     "cpus": os.cpu_count(), "node": platform.node(), "gpus": _gpus()},
+        "hardware": {
+            "machine": platform.machine(),
+            "system": platform.system(),
+            "cpus": os.cpu_count(),
+            "node": platform.node(),
+            "gpus": _gpus(),
+        },
         "command": sys.argv,
     }
-
 
 
 def _gpus() -> list[str]:

@@ -1,5 +1,6 @@
 """Classification scores from a confusion matrix and top-k hits, shared by both backends'
 `runner eval`, and the table it prints."""
+
 import json
 from pathlib import Path
 
@@ -33,8 +34,11 @@ class Tally:
     def write(self, out: Path, checkpoint: Path, split: str, names: tuple[str, ...] | None) -> dict:
         """The scores as eval/<checkpoint>-<split>.json holds them; class names default to indices."""
         names = list(names) if names else [str(i) for i in range(self.classes)]
-        result = {"checkpoint": str(checkpoint), "split": split,
-                  **scores(self.confusion, self.hits, self.loss_sum, names)}
+        result = {
+            "checkpoint": str(checkpoint),
+            "split": split,
+            **scores(self.confusion, self.hits, self.loss_sum, names),
+        }
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
         return result
@@ -56,8 +60,11 @@ def scores(confusion: np.ndarray, topk_hits: dict[int, int], loss_sum: float, cl
 
 
 def table(result: dict) -> str:
-    lines = [f"{result['images']} images: " + ", ".join(
-        f"{k} {result[k]:.4f}" for k in result if k.startswith("top")) + f", loss {result['loss']:.4f}"]
+    lines = [
+        f"{result['images']} images: "
+        + ", ".join(f"{k} {result[k]:.4f}" for k in result if k.startswith("top"))
+        + f", loss {result['loss']:.4f}"
+    ]
     shown = list(result["per_class"].items())
     if len(shown) > TABLE_CLASSES:
         lines.append(f"the 10 weakest of {len(shown)} classes (every class is in the JSON):")
@@ -70,6 +77,7 @@ def table(result: dict) -> str:
         cell = max(5, len(str(max(max(row) for row in matrix))) + 1)
         lines.append("confusion matrix (rows: true class; columns: predicted class, by index)")
         lines.append(f"  {'':<{width}}" + "".join(f"{i:>{cell}}" for i in range(len(matrix))))
-        lines += [f"  {name:<{width}}" + "".join(f"{v:>{cell}}" for v in row)
-                  for name, row in zip(result["classes"], matrix)]
+        lines += [
+            f"  {name:<{width}}" + "".join(f"{v:>{cell}}" for v in row) for name, row in zip(result["classes"], matrix)
+        ]
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Scalars as TensorBoard event files, written with the tensorboard package alone, so a backend
 without its own TensorBoard logger (Paddle's is VisualDL) fills `tensorboard/` in the run
 directory too, and one `tensorboard --logdir runs` shows runs of both backends."""
+
 import time
 from pathlib import Path
 

@@ -1,6 +1,7 @@
 """Data-parallel training as a user starts it on one machine: `accelerator: cpu, devices: 2,
 strategy: ddp` (gloo), on both backends. Two processes share one run directory and the batch, and
 the model learns."""
+
 import csv
 import json
 import subprocess
@@ -17,9 +18,21 @@ pytestmark = pytest.mark.slow  # whole training runs in subprocesses
 @pytest.mark.parametrize("recipe", ["synthetic", "paddle_synthetic"])
 def test_two_process_ddp_on_cpu_learns_into_one_run_dir(tmp_path, recipe):
     result = subprocess.run(
-        [sys.executable, "-m", "runner", "run", str(ROOT / f"recipes/smoke/{recipe}.yaml"),
-         "hardware.devices=2", "hardware.strategy=ddp", "train.epochs=5"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "runner",
+            "run",
+            str(ROOT / f"recipes/smoke/{recipe}.yaml"),
+            "hardware.devices=2",
+            "hardware.strategy=ddp",
+            "train.epochs=5",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()
     assert [line for line in lines if line.startswith("run dir: ")] == [lines[0], lines[0]] == [lines[0], lines[-1]]

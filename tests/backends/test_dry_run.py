@@ -2,9 +2,10 @@
 and one validation step on a stand-in of its data, so recipes whose data is not on this machine
 (ImageNet, your own folders) are proven runnable; and backbones that cannot take the recipe's
 images are reported at the recipe's line before any training."""
+
 import pytest
 
-from runner.recipe.checks import PRECISIONS
+from runner.recipe.checks.hardware import PRECISIONS
 from runner.recipe.stages import load_recipe
 from tests.conftest import QUICKSTART, ROOT, SHIPPED
 
@@ -14,8 +15,13 @@ IDS = [p.relative_to(ROOT / "recipes").as_posix() for p in SHIPPED]
 def on_this_machine(path, backend: str = "lightning") -> list[str]:
     """Overrides that move a recipe onto one CPU: CI has no GPU, and no network for weights."""
     r = load_recipe(str(path)).data
-    moved = [f"backend={backend}", "hardware.accelerator=cpu", "hardware.devices=1", "hardware.num_nodes=1",
-             "hardware.strategy=auto"]
+    moved = [
+        f"backend={backend}",
+        "hardware.accelerator=cpu",
+        "hardware.devices=1",
+        "hardware.num_nodes=1",
+        "hardware.strategy=auto",
+    ]
     if r["hardware"]["precision"] not in PRECISIONS[(backend, "cpu")]:
         moved.append("hardware.precision=32")
     return moved + (["model.pretrained=false"] if r["model"]["pretrained"] else [])
@@ -62,6 +68,13 @@ def test_a_backbone_that_pools_small_images_away_is_reported_at_its_line(write, 
 
 def test_a_fixed_size_vit_on_cifar_images_is_reported_by_dry_run(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = cli("run", ROOT / "recipes/resnet18_cifar10.yaml", "--dry-run", "model.backbone=vit_b_16",
-                 "model.stem=standard", "hardware.accelerator=cpu", "hardware.precision=32")
+    result = cli(
+        "run",
+        ROOT / "recipes/resnet18_cifar10.yaml",
+        "--dry-run",
+        "model.backbone=vit_b_16",
+        "model.stem=standard",
+        "hardware.accelerator=cpu",
+        "hardware.precision=32",
+    )
     assert result.code == 2 and "vit_b_16 cannot take 3x32x32 images" in result.err

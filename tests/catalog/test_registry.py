@@ -1,5 +1,6 @@
 """Registries: closed, duplicate-free, parameters read from signatures, and in step with the
 libraries they name."""
+
 from typing import Annotated, Literal
 
 import pytest
@@ -24,8 +25,11 @@ def test_parameters_come_from_the_signature():
     registry = Registry("thing", "things")
 
     @registry.register(backends=("lightning",))
-    def crop(size: Annotated[int, Param("pixels", min=1)], mode: Literal["a", "b"] = "a",
-             box: tuple[float, float] = (0.1, 0.9)):
+    def crop(
+        size: Annotated[int, Param("pixels", min=1)],
+        mode: Literal["a", "b"] = "a",
+        box: tuple[float, float] = (0.1, 0.9),
+    ):
         """Crop."""
 
     params = registry.get("crop").params

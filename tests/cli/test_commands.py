@@ -1,4 +1,5 @@
 """`runner ls`, `cp`, `schema` and `run` as a user meets them."""
+
 import json
 import subprocess
 import sys

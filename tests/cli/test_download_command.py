@@ -1,10 +1,11 @@
 """`runner download` as a user runs it ahead of training: datasets fetched verified from a host
 or a mirror, `--list` showing what is present, and the datasets that cannot be fetched explained."""
+
 from tests.conftest import ROOT
-from tests.test_dataset_files import expect, make, server  # noqa: F401  (server is a fixture)
+from tests.data.fake_datasets import expect, make
 
 
-def test_download_fetches_from_a_mirror_and_list_shows_it_verified(tmp_path, monkeypatch, server, cli):  # noqa: F811
+def test_download_fetches_from_a_mirror_and_list_shows_it_verified(tmp_path, monkeypatch, server, cli):
     files = make("mnist")[0]
     expect(monkeypatch, "mnist", files, base_url="https://unreachable.invalid/")
     root = tmp_path / "data"
@@ -17,7 +18,7 @@ def test_download_fetches_from_a_mirror_and_list_shows_it_verified(tmp_path, mon
     assert listed and listed[0].endswith("present and verified")
 
 
-def test_the_mirror_can_come_from_the_environment(tmp_path, monkeypatch, server, cli):  # noqa: F811
+def test_the_mirror_can_come_from_the_environment(tmp_path, monkeypatch, server, cli):
     files = make("cifar10")[0]
     expect(monkeypatch, "cifar10", files, base_url="https://unreachable.invalid/")
     monkeypatch.setenv("RUNNER_DATASET_MIRROR", server(files))
@@ -37,8 +38,14 @@ def test_what_cannot_be_fetched_is_explained(tmp_path, cli):
 
 
 def test_a_mirror_must_be_an_http_url(tmp_path, cli, write):
-    assert "--mirror: 'mirror.local/data' is not an http:// or https:// base URL" in cli(
-        "download", "mnist", "--root", tmp_path, "--mirror", "mirror.local/data").err
+    assert (
+        "--mirror: 'mirror.local/data' is not an http:// or https:// base URL"
+        in cli("download", "mnist", "--root", tmp_path, "--mirror", "mirror.local/data").err
+    )
     recipe = write((ROOT / "recipes/mnist_cnn.yaml").read_text())
     result = cli("validate", recipe, "data.mirror=file:///srv/data")
-    assert result.code == 2 and "override data.mirror=file:///srv/data: 'file:///srv/data' is not an http:// or https:// base URL" in result.err
+    assert (
+        result.code == 2
+        and "override data.mirror=file:///srv/data: 'file:///srv/data' is not an http:// or https:// base URL"
+        in result.err
+    )

@@ -4,6 +4,7 @@ Each archive is built here with tarfile or zipfile. A refusal must name the arch
 and what it is, and leave the disk exactly as it was: no target folder, no `.extracting`
 scratch folder, nothing written outside.
 """
+
 import io
 import stat
 import tarfile
@@ -35,7 +36,8 @@ def make_tar(path: Path, entries, mode: str = "w:gz") -> Path:
     return path
 
 
-def make_zip(path: Path, files: dict[str, bytes], modes: dict[str, int] = {}) -> Path:
+def make_zip(path: Path, files: dict[str, bytes], modes: dict[str, int] | None = None) -> Path:
+    modes = modes or {}
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in files.items():
@@ -72,16 +74,20 @@ def refused(tmp_path: Path, archive: Path, match: str, **kwargs) -> str:
     return message
 
 
-@pytest.mark.parametrize("entry, kind", [
-    (tar_entry("/abs/evil", data=b"owned"), "an absolute path"),
-    (tar_entry("photos/../../evil", data=b"owned"), "a '..' path"),
-    (tar_entry("photos/link", tarfile.SYMTYPE, link="a.txt"), "a symbolic link to a.txt"),
-    (tar_entry("photos/up", tarfile.SYMTYPE, link="../../evil"), "a symbolic link to ../../evil"),
-    (tar_entry("photos/hard", tarfile.LNKTYPE, link="photos/a.txt"), "a hard link to photos/a.txt"),
-    (tar_entry("photos/tty", tarfile.CHRTYPE), "a character device"),
-    (tar_entry("photos/disk", tarfile.BLKTYPE), "a block device"),
-    (tar_entry("photos/pipe", tarfile.FIFOTYPE), "a fifo"),
-], ids=lambda v: v if isinstance(v, str) else v[0].name)
+@pytest.mark.parametrize(
+    "entry, kind",
+    [
+        (tar_entry("/abs/evil", data=b"owned"), "an absolute path"),
+        (tar_entry("photos/../../evil", data=b"owned"), "a '..' path"),
+        (tar_entry("photos/link", tarfile.SYMTYPE, link="a.txt"), "a symbolic link to a.txt"),
+        (tar_entry("photos/up", tarfile.SYMTYPE, link="../../evil"), "a symbolic link to ../../evil"),
+        (tar_entry("photos/hard", tarfile.LNKTYPE, link="photos/a.txt"), "a hard link to photos/a.txt"),
+        (tar_entry("photos/tty", tarfile.CHRTYPE), "a character device"),
+        (tar_entry("photos/disk", tarfile.BLKTYPE), "a block device"),
+        (tar_entry("photos/pipe", tarfile.FIFOTYPE), "a fifo"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else v[0].name,
+)
 @pytest.mark.parametrize("top", [None, "photos"])
 def test_one_unsafe_tar_member_fails_the_whole_archive(tmp_path, entry, kind, top):
     good = [tar_entry(n, data=d) for n, d in PHOTOS.items()]
@@ -92,15 +98,18 @@ def test_one_unsafe_tar_member_fails_the_whole_archive(tmp_path, entry, kind, to
     assert fix in message
 
 
-@pytest.mark.parametrize("name, mode, kind", [
-    ("/abs/evil", 0, "an absolute path"),
-    ("C:/evil", 0, "an absolute path"),
-    ("../evil", 0, "a '..' path"),
-    ("..\\evil", 0, "a '..' path"),
-    ("photos\\..\\..\\evil", 0, "a '..' path"),
-    ("photos/link", stat.S_IFLNK | 0o777, "a symbolic link to ../../etc/passwd"),
-    ("photos/pipe", stat.S_IFIFO | 0o644, "a fifo"),
-])
+@pytest.mark.parametrize(
+    "name, mode, kind",
+    [
+        ("/abs/evil", 0, "an absolute path"),
+        ("C:/evil", 0, "an absolute path"),
+        ("../evil", 0, "a '..' path"),
+        ("..\\evil", 0, "a '..' path"),
+        ("photos\\..\\..\\evil", 0, "a '..' path"),
+        ("photos/link", stat.S_IFLNK | 0o777, "a symbolic link to ../../etc/passwd"),
+        ("photos/pipe", stat.S_IFIFO | 0o644, "a fifo"),
+    ],
+)
 def test_one_unsafe_zip_member_fails_the_whole_archive(tmp_path, name, mode, kind):
     data = b"../../etc/passwd" if stat.S_ISLNK(mode) else b"owned"
     archive = make_zip(tmp_path / "data" / "photos.zip", {**PHOTOS, name: data}, {name: mode})
@@ -150,8 +159,13 @@ def test_a_named_top_folder_alone_is_kept_and_must_hold_the_needed_files(tmp_pat
     assert tree(tmp_path / "photos") == {"a.txt": b"alpha", "sub/b.bin": bytes(range(256))}
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "photos"])
     (tmp_path / "photos").rename(tmp_path / "kept")
-    message = refused(tmp_path, archive, r"holds no photos/c.txt, photos/sub/d\.bin", top="photos",
-                      needs=("a.txt", "c.txt", "sub/d.bin"))
+    message = refused(
+        tmp_path,
+        archive,
+        r"holds no photos/c.txt, photos/sub/d\.bin",
+        top="photos",
+        needs=("a.txt", "c.txt", "sub/d.bin"),
+    )
     assert f"delete {archive} and run again to download it afresh" in message
     refused(tmp_path, archive, "holds no elsewhere/a.txt,", top="elsewhere", needs=("a.txt", "b"))
     refused(tmp_path, archive, "holds no elsewhere/, so", top="elsewhere")
@@ -191,6 +205,7 @@ def written(data: bytes):
     def build(path: Path) -> Path:
         path.write_bytes(data)
         return path
+
     return build
 
 
@@ -199,14 +214,18 @@ def bad_name_zip(path: Path) -> Path:  # flagged UTF-8, but the name's bytes are
     return written(made.replace("\u00e9".encode(), b"\xff\xfe"))(path)
 
 
-@pytest.mark.parametrize("name, build, reason", [
-    ("photos.tar.gz", truncated_tar, r"cannot be extracted \(.+\)"),
-    ("photos.zip", bad_name_zip, r"cannot be extracted \('utf-8' codec can't decode"),
-    ("photos.zip", lambda p: written(make(p, PHOTOS).read_bytes()[:-30])(p), "neither a tar nor a zip"),
-    ("photos.zip", bad_crc_zip, r"cannot be extracted \(Bad CRC-32"),
-    ("photos.tar.gz", written(b"not an archive at all\n" * 50), "neither a tar nor a zip"),
-    ("photos.tar", written(b""), "neither a tar nor a zip"),
-], ids=["truncated tar.gz", "bad UTF-8 name zip", "truncated zip", "bad CRC zip", "text", "empty"])
+@pytest.mark.parametrize(
+    "name, build, reason",
+    [
+        ("photos.tar.gz", truncated_tar, r"cannot be extracted \(.+\)"),
+        ("photos.zip", bad_name_zip, r"cannot be extracted \('utf-8' codec can't decode"),
+        ("photos.zip", lambda p: written(make(p, PHOTOS).read_bytes()[:-30])(p), "neither a tar nor a zip"),
+        ("photos.zip", bad_crc_zip, r"cannot be extracted \(Bad CRC-32"),
+        ("photos.tar.gz", written(b"not an archive at all\n" * 50), "neither a tar nor a zip"),
+        ("photos.tar", written(b""), "neither a tar nor a zip"),
+    ],
+    ids=["truncated tar.gz", "bad UTF-8 name zip", "truncated zip", "bad CRC zip", "text", "empty"],
+)
 def test_a_damaged_archive_or_another_file_cannot_be_extracted(tmp_path, name, build, reason):
     archive = build(tmp_path / name)
     assert "make it again" in refused(tmp_path, archive, reason)
@@ -215,8 +234,9 @@ def test_a_damaged_archive_or_another_file_cannot_be_extracted(tmp_path, name, b
 
 def test_an_archive_larger_than_the_free_space_is_not_started(tmp_path, monkeypatch):
     archive = make(tmp_path / "photos.tar.gz", {"photos/big.bin": bytes(2_000_000)})
-    monkeypatch.setattr(archive_module.shutil, "disk_usage",
-                        lambda path: types.SimpleNamespace(total=10**12, used=10**12, free=500_000))
+    monkeypatch.setattr(
+        archive_module.shutil, "disk_usage", lambda path: types.SimpleNamespace(total=10**12, used=10**12, free=500_000)
+    )
     message = refused(tmp_path, archive, r"extracting it needs 2\.0 MB but .* has 0\.5 MB free")
     assert f"{tmp_path}/ has" in message
 
@@ -232,6 +252,7 @@ def test_an_interrupted_extraction_leaves_nothing_behind(tmp_path, monkeypatch, 
         if len(calls) == 2:
             raise KeyboardInterrupt
         return real(self, *args, **kwargs)
+
     monkeypatch.setattr(cls, method, second_call_interrupted)
     with pytest.raises(KeyboardInterrupt):
         extract(archive)

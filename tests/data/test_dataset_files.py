@@ -4,15 +4,12 @@ Every file is a tiny one the test writes in the host's format (gzipped IDX; CIFA
 records in a .tar.gz) and the dataset's registered sizes and SHA-256 sums are swapped for the
 tiny files' own. Downloads come from a server on 127.0.0.1; nothing touches the network.
 """
+
 import dataclasses
 import gzip
 import hashlib
-import io
 import os
 import socket
-import struct
-import tarfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,107 +19,29 @@ from runner.data.files import checksum, lock, sources
 from runner.data.files.cifar import read_cifar10, read_cifar100
 from runner.data.files.fetch import fetch
 from runner.data.files.idx import read_idx
-from runner.data.files.sources import Remote
 from runner.data.files.store import prepare
 from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import split_sizes
-from runner.recipe.stages import compile_file
-from tests.conftest import ROOT
-
-RNG = np.random.default_rng(0)
-TRAIN, TEST = 20, 8  # images per split in every tiny dataset
-
-
-def idx(array: np.ndarray) -> bytes:
-    """An IDX file of unsigned bytes: magic 0x00 0x00 0x08 <ndim>, big-endian sizes, values."""
-    return bytes((0, 0, 8, array.ndim)) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
-
-
-def mnist_like():
-    """The four gzipped IDX files, and the (images, labels) of each split."""
-    arrays = {"train": (RNG.integers(0, 256, (TRAIN, 28, 28), np.uint8), RNG.integers(0, 10, TRAIN, np.uint8)),
-              "test": (RNG.integers(0, 256, (TEST, 28, 28), np.uint8), RNG.integers(0, 10, TEST, np.uint8))}
-    files = {}
-    for split, prefix in (("train", "train"), ("test", "t10k")):
-        files[f"{prefix}-images-idx3-ubyte.gz"] = gzip.compress(idx(arrays[split][0]))
-        files[f"{prefix}-labels-idx1-ubyte.gz"] = gzip.compress(idx(arrays[split][1]))
-    return files, {k: (x[:, None], y) for k, (x, y) in arrays.items()}
+from tests.data.fake_datasets import (
+    TEST,
+    TRAIN,
+    cifar,
+    expect,
+    hidden,
+    idx,
+    make,
+    mnist_like,
+    place,
+    program,
+    remote,
+    tar_gz,
+)
 
 
-def tar_gz(members: dict[str, bytes], links: dict[str, str] = {}) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-        for name, target in links.items():
-            info = tarfile.TarInfo(name)
-            info.type, info.linkname = tarfile.SYMTYPE, target
-            tar.addfile(info)
-    return buffer.getvalue()
-
-
-def cifar_records(x: np.ndarray, *labels: np.ndarray) -> bytes:
-    """Label byte(s), then the red, green and blue 32x32 planes of each image."""
-    return np.concatenate([np.stack(labels, axis=1).astype(np.uint8), x.reshape(len(x), -1)], axis=1).tobytes()
-
-
-def cifar(dataset: str, extra: dict[str, bytes] = {}, links: dict[str, str] = {}):
-    """The archive in CIFAR-10's or CIFAR-100's layout (plus `extra` members and symbolic
-    `links`), and the (images, labels) of each split."""
-    source = sources.SOURCES[dataset]
-    x = RNG.integers(0, 256, (TRAIN + TEST, 3, 32, 32), np.uint8)
-    y = RNG.integers(0, 10, len(x), np.uint8) if dataset == "cifar10" else RNG.integers(20, 100, len(x), np.uint8)
-    record = cifar_records(x, y) if dataset == "cifar10" else cifar_records(x, y // 5, y)  # coarse < 20 <= fine
-    size, per = len(record) // len(x), TRAIN // len(source.train)  # bytes per record, records per file
-    members = {f"{source.unpacked}/{name}": record[i * per * size:(i + 1) * per * size]
-               for i, name in enumerate(source.train)}
-    members[f"{source.unpacked}/{source.test[0]}"] = record[TRAIN * size:]
-    return {source.files[0].name: tar_gz({**members, **extra}, links)}, {"train": (x[:TRAIN], y[:TRAIN]), "test": (x[TRAIN:], y[TRAIN:])}
-
-
-def make(dataset: str):
-    return mnist_like() if sources.SOURCES[dataset].format == "idx" else cifar(dataset)
-
-
-def remote(name: str, data: bytes) -> Remote:
-    return Remote(name, len(data), hashlib.sha256(data).hexdigest())
-
-
-def expect(monkeypatch, dataset: str, files: dict[str, bytes], **changes):
-    """Make the registered source expect these files (and any other `changes`)."""
-    source = dataclasses.replace(sources.SOURCES[dataset], files=tuple(remote(n, d) for n, d in files.items()), **changes)
-    monkeypatch.setitem(sources.SOURCES, dataset, source)
-    return source
-
-
-def place(folder: Path, files: dict[str, bytes]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
-    return folder
-
-
-def program(tmp_path, dataset, download=False, val_fraction=0.0):
-    """A shipped recipe pointed at this dataset with data.root under tmp_path."""
-    overrides = [f"data.dataset={dataset}", f"data.root={tmp_path / 'data'}",
-                 f"data.download={str(download).lower()}", f"data.val_fraction={val_fraction}"]
-    return compile_file(str(ROOT / "recipes/mnist_cnn.yaml"), overrides)[1]
-
-
-@pytest.fixture
-def server(host):
-    """server(files) -> base URL of an HTTP server on 127.0.0.1 serving exactly these files."""
-    return host.serve
-
-
-def hidden(folder: Path) -> list[str]:  # temporary .part files and .extracting folders left behind
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != lock.NAME)
-
-
-@pytest.mark.parametrize("dataset, shape", [("mnist", (1, 28, 28)), ("fashion_mnist", (1, 28, 28)),
-                                            ("cifar10", (3, 32, 32)), ("cifar100", (3, 32, 32))])
+@pytest.mark.parametrize(
+    "dataset, shape",
+    [("mnist", (1, 28, 28)), ("fashion_mnist", (1, 28, 28)), ("cifar10", (3, 32, 32)), ("cifar100", (3, 32, 32))],
+)
 def test_official_formats_give_the_pixels_and_labels_they_hold(tmp_path, monkeypatch, dataset, shape):
     files, arrays = make(dataset)
     expect(monkeypatch, dataset, files)
@@ -204,11 +123,14 @@ def test_missing_files_are_downloaded_verified_and_renamed_into_place(tmp_path, 
     assert f"downloading {name} ({len(data):,} bytes) from {base}{name} into {folder}/" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("change, check", [
-    (lambda r: dataclasses.replace(r, sha256="0" * 64), "sha256"),
-    (lambda r: dataclasses.replace(r, size=r.size + 1), "size"),
-    (lambda r: dataclasses.replace(r, size=r.size - 1), "size"),
-])
+@pytest.mark.parametrize(
+    "change, check",
+    [
+        (lambda r: dataclasses.replace(r, sha256="0" * 64), "sha256"),
+        (lambda r: dataclasses.replace(r, size=r.size + 1), "size"),
+        (lambda r: dataclasses.replace(r, size=r.size - 1), "size"),
+    ],
+)
 def test_a_download_failing_a_check_is_deleted_and_named(tmp_path, server, change, check):
     data = bytes(range(256)) * 5000  # more than one 1 MiB read
     base = server({"f.bin": data})
@@ -221,8 +143,10 @@ def test_a_download_failing_a_check_is_deleted_and_named(tmp_path, server, chang
         assert f"expected {'0' * 64}, got {hashlib.sha256(data).hexdigest()}" in str(failed.value)
 
 
-@pytest.mark.parametrize("state, problem", [("down", "could not reach the host of"),
-                                            ("up", r"the server answered HTTP 404 \(File not found\) for")])
+@pytest.mark.parametrize(
+    "state, problem",
+    [("down", "could not reach the host of"), ("up", r"the server answered HTTP 404 \(File not found\) for")],
+)
 def test_a_failed_download_names_the_url_and_folder(tmp_path, server, state, problem):
     if state == "up":
         base = server({"other.bin": b"x"})
@@ -257,15 +181,21 @@ def test_an_existing_file_is_hashed_once_and_a_wrong_one_is_caught(tmp_path, mon
 
 @pytest.mark.parametrize("case", ["../name", "link up", "link to /", "/absolute name"])
 def test_an_archive_with_a_member_reaching_outside_is_refused_whole(tmp_path, monkeypatch, case):
-    extra, links = {"../name": ({"../evil": b"owned"}, {}),
-                    "link up": ({}, {"cifar-10-batches-bin/evil": "../../evil"}),
-                    "link to /": ({}, {"cifar-10-batches-bin/evil": "/etc/passwd"}),
-                    "/absolute name": ({str(tmp_path / "outside" / "evil"): b"owned"}, {})}[case]
+    extra, links = {
+        "../name": ({"../evil": b"owned"}, {}),
+        "link up": ({}, {"cifar-10-batches-bin/evil": "../../evil"}),
+        "link to /": ({}, {"cifar-10-batches-bin/evil": "/etc/passwd"}),
+        "/absolute name": ({str(tmp_path / "outside" / "evil"): b"owned"}, {}),
+    }[case]
     files, _ = cifar("cifar10", extra, links)
     folder = place(tmp_path / "data" / "cifar10", files)
     with pytest.raises(RunFailed, match="refused to extract an unsafe member"):
         prepare(expect(monkeypatch, "cifar10", files), tmp_path / "data", False)
-    assert sorted(p.name for p in folder.iterdir()) == [lock.NAME, "cifar-10-binary.tar.gz", "cifar-10-binary.tar.gz.verified"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        lock.NAME,
+        "cifar-10-binary.tar.gz",
+        "cifar-10-binary.tar.gz.verified",
+    ]
     assert not list(tmp_path.rglob("evil"))
 
 

@@ -2,13 +2,15 @@
 (resumed with HTTP Range), a host that ignores Range, an HTML page sent with status 200, a host
 that stalls, two processes fetching at once. None leaves a file under its real name that a
 later run would trust, and every failure is a RunFailed with the URL and the fix."""
+
 import hashlib
 import io
 import threading
 
 import pytest
 
-from runner.data.files import fetch as fetching, sources
+from runner.data.files import fetch as fetching
+from runner.data.files import sources
 from runner.data.files.fetch import fetch
 from runner.data.files.progress import Progress
 from runner.data.files.sources import Remote
@@ -72,8 +74,10 @@ def test_a_wrong_partial_file_fails_the_hash_and_is_deleted(host, folder):
     assert (folder / "f.bin").read_bytes() == DATA
 
 
-@pytest.mark.parametrize("kind, said", [("text/html; charset=utf-8", r"a web page \(text/html"),
-                                        ("application/octet-stream", "an HTML page")])
+@pytest.mark.parametrize(
+    "kind, said",
+    [("text/html; charset=utf-8", r"a web page \(text/html"), ("application/octet-stream", "an HTML page")],
+)
 def test_an_html_page_sent_with_status_200_is_not_kept(host, folder, kind, said):
     page = b"<!DOCTYPE html><html><body>Please log in</body></html>"
     base = host.serve({"f.bin": Route(page, content_type=kind)})
@@ -82,13 +86,19 @@ def test_an_html_page_sent_with_status_200_is_not_kept(host, folder, kind, said)
     assert base + "f.bin" in str(failed.value) and names(folder) == []
 
 
-@pytest.mark.parametrize("route", [Route(DATA, cut_after=0, stall=5), Route(DATA, silent=5)],
-                         ids=["silent after the headers", "silent before answering"])
+@pytest.mark.parametrize(
+    "route",
+    [Route(DATA, cut_after=0, stall=5), Route(DATA, silent=5)],
+    ids=["silent after the headers", "silent before answering"],
+)
 def test_a_stalling_host_is_given_up_with_a_message(host, folder, monkeypatch, route):
     monkeypatch.setattr(fetching, "TIMEOUT", 0.3)
     base = host.serve({"f.bin": route})
-    with pytest.raises(RunFailed, match=r"the download of .*f.bin into .* broke off after 0 bytes of 3.1 MB "
-                                        r"\(the host sent nothing for 0.3 s\)"):
+    with pytest.raises(
+        RunFailed,
+        match=r"the download of .*f.bin into .* broke off after 0 bytes of 3.1 MB "
+        r"\(the host sent nothing for 0.3 s\)",
+    ):
         fetch(base + "f.bin", folder / "f.bin", remote(), "mnist")
     assert "f.bin" not in names(folder)
 
@@ -140,8 +150,9 @@ def test_progress_shows_size_speed_and_time_left():
     progress.add(20_000_000)  # at 11 s
     progress.close()  # at 12 s
     lines = out.getvalue().splitlines()
-    assert lines[0] == ("cifar-10-binary.tar.gz  [############------------]  50.0 MB / 100.0 MB  "
-                        "2.7 MB/s  18 s left")  # resumed bytes do not count towards the speed
+    assert lines[0] == (
+        "cifar-10-binary.tar.gz  [############------------]  50.0 MB / 100.0 MB  2.7 MB/s  18 s left"
+    )  # resumed bytes do not count towards the speed
     assert lines[1].startswith("cifar-10-binary.tar.gz  [############------------]  50.0 MB / 100.0 MB  2.5 MB/s")
     assert len(lines) == 2
 
@@ -189,9 +200,14 @@ def test_a_link_planted_at_the_part_name_is_never_followed(host, folder, tmp_pat
     assert victim.read_bytes() == b"precious" and host.requests == []
 
 
-@pytest.mark.parametrize("url, problem", [("file:///etc/passwd", "is not an http:// or https:// URL"),
-                                          ("http://[::1/x", "cannot fetch"),
-                                          ("http://127.0.0.1:9/f\u00f6.bin", "")])
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("file:///etc/passwd", "is not an http:// or https:// URL"),
+        ("http://[::1/x", "cannot fetch"),
+        ("http://127.0.0.1:9/f\u00f6.bin", ""),
+    ],
+)
 def test_urls_that_cannot_be_fetched_are_messages(folder, url, problem):
     with pytest.raises(RunFailed, match=problem) as failed:
         fetch(url, folder / "f.bin", remote(), "mnist")

@@ -1,5 +1,6 @@
 """The `folder` dataset: the user's own class folders of image files, of any size and format,
 decoded in DataLoader workers; and the messages for trees that cannot be read."""
+
 import hashlib
 import json
 import shutil
@@ -70,8 +71,9 @@ def photos(root, per_class: int, seed: int):
 
 
 def run(cwd, *args):
-    return subprocess.run([sys.executable, "-m", "runner", "run", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "runner", "run", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.mark.slow
@@ -82,16 +84,18 @@ def test_a_folder_of_mixed_size_photos_fetched_as_an_archive_trains(tmp_path, ho
     data = Path(archive).read_bytes()
     url = host.serve({"photos.zip": data}) + "photos.zip"
     (tmp_path / "my.yaml").write_text(RECIPE)
-    result = run(tmp_path, "my.yaml", f"data.url={url}", f"data.sha256={hashlib.sha256(data).hexdigest()}",
-                 "data.root=.")  # photos.zip holds photos/train and photos/val: extracted where train_dir points
+    result = run(
+        tmp_path, "my.yaml", f"data.url={url}", f"data.sha256={hashlib.sha256(data).hexdigest()}", "data.root=."
+    )  # photos.zip holds photos/train and photos/val: extracted where train_dir points
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"folder: downloading photos.zip from {url} into ./" in result.stderr
     assert f"{megabytes(len(data))} / {megabytes(len(data))}" in result.stderr  # the progress line
     path = tmp_path / result.stdout.strip().splitlines()[-1].removeprefix("run dir: ")
     summary = json.loads((path / "summary.json").read_text())
     assert summary["val_acc"] >= 0.9, summary  # chance is 1/3
-    scored = subprocess.run([sys.executable, "-m", "runner", "eval", path], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=600)
+    scored = subprocess.run(
+        [sys.executable, "-m", "runner", "eval", path], cwd=tmp_path, capture_output=True, text=True, timeout=600
+    )
     assert scored.returncode == 0, scored.stderr
     assert all(name in scored.stdout for name in COLOURS)  # per-class rows use the folder names
 

@@ -1,6 +1,7 @@
 """Where datasets live by default ($RUNNER_DATA, else the cache folder) and RUNNER_OFFLINE=1:
 the network is never touched, and a run with missing data fails at once, before any framework
 is loaded, naming the files to place and the folder to place them in."""
+
 import pytest
 
 from tests.conftest import ROOT
@@ -14,8 +15,11 @@ def test_offline_runs_and_downloads_fail_at_once_without_a_request(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     run = cli("run", CIFAR, f"data.root={tmp_path / 'data'}", f"data.mirror={mirror}")
     assert run.code == 1 and "Traceback" not in run.err
-    assert (f"missing cifar-10-binary.tar.gz in {tmp_path / 'data' / 'cifar10'}/" in run.err
-            and "RUNNER_OFFLINE is set" in run.err and "unset RUNNER_OFFLINE" in run.err)
+    assert (
+        f"missing cifar-10-binary.tar.gz in {tmp_path / 'data' / 'cifar10'}/" in run.err
+        and "RUNNER_OFFLINE is set" in run.err
+        and "unset RUNNER_OFFLINE" in run.err
+    )
     fetched = cli("download", "cifar10", "--root", tmp_path / "data", "--mirror", mirror)
     assert fetched.code == 1 and "RUNNER_OFFLINE is set" in fetched.err
     assert host.requests == [] and not (tmp_path / "runs").exists()
@@ -47,21 +51,26 @@ def test_offline_pretrained_weights_come_from_the_cache_or_not_at_all(tmp_path, 
 
     monkeypatch.setenv("RUNNER_OFFLINE", "1")
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # an empty torch.hub cache
-    program = compile_file(str(ROOT / "recipes/quickstart.yaml"), [
-        "model.backbone=resnet18", "model.pretrained=true", f"backend={backend}"])[1]
+    program = compile_file(
+        str(ROOT / "recipes/quickstart.yaml"),
+        ["model.backbone=resnet18", "model.pretrained=true", f"backend={backend}"],
+    )[1]
     if backend == "lightning":
         import torch.hub
 
         from runner.backends.lightning.networks import build_network
+
         monkeypatch.setattr(torch.hub, "load_state_dict_from_url", lambda *a, **k: pytest.fail("fetched"))
         cache = tmp_path / "hub" / "checkpoints"
     else:
         import paddle.utils.download
 
         from runner.backends.paddle.networks import build_network
+
         monkeypatch.setattr(paddle.utils.download, "WEIGHTS_HOME", str(tmp_path / "weights"))
         monkeypatch.setattr(paddle.utils.download, "get_weights_path_from_url", lambda *a: pytest.fail("fetched"))
         cache = tmp_path / "weights"
-    with pytest.raises(RunFailed, match=f"RUNNER_OFFLINE is set and they are not in the cache.*place "
-                                        f"resnet18.* in {cache}/"):
+    with pytest.raises(
+        RunFailed, match=f"RUNNER_OFFLINE is set and they are not in the cache.*place resnet18.* in {cache}/"
+    ):
         build_network(program)

@@ -1,12 +1,13 @@
 """A user's own archive of image folders: `runner download folder --url --sha256` and the recipe
 keys data.url and data.sha256. Fetched from a server on 127.0.0.1, kept only when its SHA-256
 matches, extracted safely into data.root, and named back to the user as the train_dir to use."""
+
 import hashlib
 import io
 import zipfile
 
-from tests.test_dataset_files import tar_gz
-from tests.test_folder_data import RECIPE
+from tests.data.fake_datasets import tar_gz
+from tests.data.test_folder_data import RECIPE
 
 PNG = bytes.fromhex("89504e470d0a1a0a")  # the bytes only need to exist: nothing is decoded here
 
@@ -32,8 +33,9 @@ def test_download_folder_fetches_verifies_extracts_and_names_the_train_dir(tmp_p
     result = cli("download", "folder", "--url", url, "--sha256", sha(FLOWERS), "--root", root)
     assert result.code == 0, result.err
     assert f"folder: {url} verified and extracted into {root / 'flowers'}/" in result.out
-    assert (f"in a recipe: data.train_dir: {root / 'flowers'} (its 2 subfolders are the classes: "
-            "daisy, roses)") in result.out
+    assert (
+        f"in a recipe: data.train_dir: {root / 'flowers'} (its 2 subfolders are the classes: daisy, roses)"
+    ) in result.out
     assert sorted(p.name for p in (root / "flowers" / "roses").iterdir()) == ["0.png", "1.png", "2.png"]
     again = cli("download", "folder", "--url", url, "--sha256", sha(FLOWERS), "--root", root)
     assert again.out == result.out and len(host.requests) == 1  # fetched and extracted once
@@ -69,15 +71,24 @@ def test_a_recipe_fetches_its_archive_and_says_where_train_dir_should_point(tmp_
     url = host.serve({"flowers.tar.gz": FLOWERS}) + "flowers.tar.gz"
     recipe = tmp_path / "my.yaml"
     recipe.write_text(RECIPE)
-    keys = ["data.train_dir=data/photos", f"data.url={url}", f"data.sha256={sha(FLOWERS)}",
-            "data.root=data", "data.val_dir=", "data.val_fraction=0.2", "data.batch_size=2"]
+    keys = [
+        "data.train_dir=data/photos",
+        f"data.url={url}",
+        f"data.sha256={sha(FLOWERS)}",
+        "data.root=data",
+        "data.val_dir=",
+        "data.val_fraction=0.2",
+        "data.batch_size=2",
+    ]
     shown = cli("show", recipe, *keys)
     assert f"not counted yet: data.train_dir: data/photos is not there yet; `runner run` fetches {url}" in shown.out
     assert host.requests == []  # show never downloads
     result = cli("run", recipe, *keys)
     assert result.code == 1 and "Traceback" not in result.err
-    assert (f"data.train_dir: data/photos is not a folder; {url} was extracted to data/flowers/, so set "
-            "data.train_dir: data/flowers (its 2 subfolders") in result.err
+    assert (
+        f"data.train_dir: data/photos is not a folder; {url} was extracted to data/flowers/, so set "
+        "data.train_dir: data/flowers (its 2 subfolders"
+    ) in result.err
     monkeypatch.setenv("RUNNER_OFFLINE", "1")  # extracted once: needed neither network nor archive
     (tmp_path / "data" / "flowers.tar.gz").unlink()
     fixed = cli("show", recipe, *keys[1:], "data.train_dir=data/flowers")
@@ -103,7 +114,10 @@ def test_an_archive_cannot_take_the_place_of_an_official_dataset(tmp_path, host,
     posing = tar_gz({"cifar10/cifar-10-batches-bin/test_batch.bin": b"x"})
     url = host.serve({"posing.tar.gz": posing}) + "posing.tar.gz"
     result = cli("download", "folder", "--url", url, "--sha256", sha(posing), "--root", tmp_path)
-    assert result.code == 1 and f"would be extracted to {tmp_path / 'cifar10'}/, the folder of the cifar10 dataset" in result.err
+    assert (
+        result.code == 1
+        and f"would be extracted to {tmp_path / 'cifar10'}/, the folder of the cifar10 dataset" in result.err
+    )
     assert not (tmp_path / "cifar10").exists()
 
 

@@ -1,4 +1,5 @@
 """Derived numbers and learning-rate curves, computed once in compile."""
+
 import math
 
 import pytest
@@ -42,8 +43,9 @@ def test_onecycle_uses_pct_start_when_no_warmup_is_set(write):
 
 
 def test_multistep_decays_at_milestone_epochs(write):
-    p = program(write, "schedule.name=multistep", "schedule.milestones=[5,10]", "schedule.gamma=0.5",
-                "schedule.warmup_epochs=0")
+    p = program(
+        write, "schedule.name=multistep", "schedule.milestones=[5,10]", "schedule.gamma=0.5", "schedule.warmup_epochs=0"
+    )
     spe = p.numbers.steps_per_epoch
     assert [p.lr(5 * spe - 1), p.lr(5 * spe), p.lr(10 * spe)] == [1.0, 0.5, 0.25]
 

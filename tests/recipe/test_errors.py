@@ -1,4 +1,5 @@
 """Golden errors: the exact message and line for each kind of mistake, all reported at once."""
+
 from tests.conftest import QUICKSTART
 
 
@@ -9,30 +10,30 @@ def errors(result):
 
 
 def test_norway_stays_a_string_and_no_is_not_a_boolean(write, cli):
-    ok = write(QUICKSTART.replace("description: Small", "description: NO\n#").replace(
-        "name: quickstart", "name: 'NO'"))
+    ok = write(QUICKSTART.replace("description: Small", "description: NO\n#").replace("name: quickstart", "name: 'NO'"))
     assert cli("validate", ok).code == 0
     from runner.recipe.stages import load_recipe
+
     assert load_recipe(str(ok)).data["description"] == "NO"
     bad = write(QUICKSTART.replace("pretrained: false", "pretrained: NO"), "bad.yaml")
     line = QUICKSTART.splitlines().index("  pretrained: false") + 1
     assert errors(cli("validate", bad)) == [
-        f"{bad}:{line}: model.pretrained: 'NO' is not true or false; write true or false"]
+        f"{bad}:{line}: model.pretrained: 'NO' is not true or false; write true or false"
+    ]
 
 
 def test_misspelt_key_suggests_the_right_one(write, cli):
     path = write(QUICKSTART.replace("  epochs: 20", "  epocs: 20"))
     line = QUICKSTART.splitlines().index("  epochs: 20") + 1
-    assert errors(cli("validate", path)) == [
-        f"{path}:{line}: train.epocs: unknown key; did you mean 'epochs'?"]
+    assert errors(cli("validate", path)) == [f"{path}:{line}: train.epocs: unknown key; did you mean 'epochs'?"]
 
 
 def test_misspelt_component_parameter(write, cli):
     path = write(QUICKSTART.replace("      padding: 1", "      paddng: 1"))
     line = QUICKSTART.splitlines().index("      padding: 1") + 1
     assert errors(cli("validate", path)) == [
-        f"{path}:{line}: augment.train.0.paddng: unknown key for augmentation 'random_crop'; "
-        "did you mean 'padding'?"]
+        f"{path}:{line}: augment.train.0.paddng: unknown key for augmentation 'random_crop'; did you mean 'padding'?"
+    ]
 
 
 def test_wrong_type_and_out_of_range_reported_together(write, cli):
@@ -49,14 +50,16 @@ def test_unknown_registry_name(write, cli):
     path = write(QUICKSTART.replace("name: adamw", "name: adamw8"))
     line = QUICKSTART.splitlines().index("  name: adamw") + 1
     assert errors(cli("validate", path)) == [
-        f"{path}:{line}: optim.name: 'adamw8' is not a known optimizer; did you mean 'adamw'?"]
+        f"{path}:{line}: optim.name: 'adamw8' is not a known optimizer; did you mean 'adamw'?"
+    ]
 
 
 def test_flow_style_is_refused(write, cli):
     path = write(QUICKSTART.replace("  batch_size: 64", "  batch_size: {a: 1}"))
     line = QUICKSTART.splitlines().index("  batch_size: 64") + 1
     assert errors(cli("validate", path)) == [
-        f"{path}:{line}: flow style ({{...}} or [...]) is not allowed; write one key or '- item' per line"]
+        f"{path}:{line}: flow style ({{...}} or [...]) is not allowed; write one key or '- item' per line"
+    ]
 
 
 def test_duplicate_key_names_the_second(write, cli):
@@ -75,24 +78,27 @@ def test_comment_above_the_bad_line_keeps_line_numbers_right(write, cli):
 def test_bad_override_is_named(write, cli):
     path = write(QUICKSTART)
     assert errors(cli("validate", path, "train.epochs=abc")) == [
-        "override train.epochs=abc: 'abc' is not a whole number"]
+        "override train.epochs=abc: 'abc' is not a whole number"
+    ]
     assert errors(cli("validate", path, "train.epoch=3")) == [
-        "override train.epoch=3: unknown key; did you mean 'epochs'?"]
+        "override train.epoch=3: unknown key; did you mean 'epochs'?"
+    ]
     assert errors(cli("validate", path, "augment.train.7.p=1")) == [
-        "override augment.train.7.p=1: augment.train.7: the list has only 2 items (numbered from 0)"]
+        "override augment.train.7.p=1: augment.train.7: the list has only 2 items (numbered from 0)"
+    ]
 
 
 def test_override_changes_the_value(write, cli):
     path = write(QUICKSTART)
-    result = cli("show", path, "train.epochs=3", "optim.name=sgd", "schedule.name=multistep",
-                 "schedule.milestones=[1,2]")
+    result = cli(
+        "show", path, "train.epochs=3", "optim.name=sgd", "schedule.name=multistep", "schedule.milestones=[1,2]"
+    )
     assert result.code == 0, result.err
     assert "  epochs: 3\n" in result.out and "    - 1\n    - 2\n" in result.out
 
 
 def test_cross_field_rules_name_both_sides(write, cli):
-    text = QUICKSTART.replace("  precision: 32", "  precision: 16-mixed").replace(
-        "  val_fraction: 0.2\n", "")
+    text = QUICKSTART.replace("  precision: 32", "  precision: 16-mixed").replace("  val_fraction: 0.2\n", "")
     path = write(text)
     lines = text.splitlines()
     assert errors(cli("validate", path, "model.stem=cifar")) == [
@@ -110,7 +116,8 @@ def test_timm_backbone_on_paddle(write, cli):
     result = cli("validate", path, "model.backbone=timm/resnet50", "backend=paddle")
     assert errors(result) == [
         "override model.backbone=timm/resnet50: backbone 'timm/resnet50' is not available on the "
-        "paddle backend; choose another backbone, or backend: lightning"]
+        "paddle backend; choose another backbone, or backend: lightning"
+    ]
     assert cli("validate", path, "model.backbone=timm/resnet50").code == 0
     assert "did you mean 'timm/resnet50'" in cli("validate", path, "model.backbone=timm/resnet5O").err
 
@@ -119,12 +126,13 @@ def test_warmup_longer_than_training(write, cli):
     path = write(QUICKSTART)
     assert errors(cli("validate", path, "schedule.warmup_epochs=30")) == [
         "override schedule.warmup_epochs=30: warm-up of 660 steps is not shorter than the 440 "
-        "training steps; shorten the warm-up or train longer"]
+        "training steps; shorten the warm-up or train longer"
+    ]
 
 
 def test_batch_size_divisible_by_devices(write, cli):
     path = write(QUICKSTART)
     line = QUICKSTART.splitlines().index("  batch_size: 64") + 1
     assert errors(cli("validate", path, "hardware.devices=3", "hardware.strategy=ddp")) == [
-        f"{path}:{line}: data.batch_size: 64 is not divisible by 3 devices; use a multiple of 3, "
-        "such as 63"]
+        f"{path}:{line}: data.batch_size: 64 is not divisible by 3 devices; use a multiple of 3, such as 63"
+    ]

@@ -1,5 +1,6 @@
 """Property tests: a mutated valid recipe either validates or yields located recipe errors;
 no other exception ever escapes, whatever the mutation or override."""
+
 import re
 
 from hypothesis import HealthCheck, given, settings
@@ -11,10 +12,29 @@ from tests.conftest import QUICKSTART
 
 LINES = QUICKSTART.splitlines()
 LOCATED = re.compile(r"(.+:\d+|override .+)", re.DOTALL)
-KEYS = ["model", "data", "optim", "train", "hardware", "name", "lr", "epochs", "padding",
-        "batch_size", "backbone", "dataset", "precision", "augment", "seed"]
-values = st.one_of(st.text(max_size=12), st.integers().map(str), st.floats().map(str),
-                   st.sampled_from(["true", "NO", "auto", "", "-", "- x", "{}", "[1]", "~", "'x'"]))
+KEYS = [
+    "model",
+    "data",
+    "optim",
+    "train",
+    "hardware",
+    "name",
+    "lr",
+    "epochs",
+    "padding",
+    "batch_size",
+    "backbone",
+    "dataset",
+    "precision",
+    "augment",
+    "seed",
+]
+values = st.one_of(
+    st.text(max_size=12),
+    st.integers().map(str),
+    st.floats().map(str),
+    st.sampled_from(["true", "NO", "auto", "", "-", "- x", "{}", "[1]", "~", "'x'"]),
+)
 
 
 @st.composite
@@ -28,7 +48,9 @@ def mutated(draw):
         elif kind == "delete":
             del lines[i]
         elif kind == "insert":
-            lines.insert(i, " " * draw(st.sampled_from([0, 2, 4, 6])) + draw(st.sampled_from(KEYS)) + ": " + draw(values))
+            lines.insert(
+                i, " " * draw(st.sampled_from([0, 2, 4, 6])) + draw(st.sampled_from(KEYS)) + ": " + draw(values)
+            )
         elif kind == "indent":
             lines[i] = " " * draw(st.integers(0, 3)) + lines[i]
         elif kind == "key" and ":" in lines[i]:
@@ -61,9 +83,22 @@ def test_mutated_recipes_validate_or_fail_with_located_errors(text, tmp_path):
         assert recipe.data["schema_version"] == 1
 
 
-override_keys = st.sampled_from(["train.epochs", "optim.lr", "data.batch_size", "model.backbone",
-                                 "augment.train.0.padding", "augment.eval.3.name", "hardware.devices",
-                                 "schedule.milestones", "x.y", "seed", "model", "data.dataset"])
+override_keys = st.sampled_from(
+    [
+        "train.epochs",
+        "optim.lr",
+        "data.batch_size",
+        "model.backbone",
+        "augment.train.0.padding",
+        "augment.eval.3.name",
+        "hardware.devices",
+        "schedule.milestones",
+        "x.y",
+        "seed",
+        "model",
+        "data.dataset",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,4 +1,5 @@
 """However broken the input, the user gets a located message and exit status 2, never a traceback."""
+
 import pytest
 
 from tests.conftest import QUICKSTART
@@ -9,7 +10,10 @@ BROKEN = {
     "binary junk": (bytes(range(256)) * 4, "my.yaml:2: is not UTF-8 text (byte 128)"),
     "NUL bytes": (b"name: a\x00b\n", "my.yaml:1: contains NUL bytes; it is not a text file"),
     "not utf-8": (b"name: caf\xe9\n", "my.yaml:1: is not UTF-8 text (byte 9); save the recipe as UTF-8 YAML"),
-    "tabs": (b"schema_version: 1\n\tname: x\n", "my.yaml:2: invalid YAML: found character '\\t' that cannot start any token; indent with spaces, not tabs"),
+    "tabs": (
+        b"schema_version: 1\n\tname: x\n",
+        "my.yaml:2: invalid YAML: found character '\\t' that cannot start any token; indent with spaces, not tabs",
+    ),
     "top-level list": (b"- name: x\n- name: y\n", "my.yaml:1: a recipe is a mapping of sections, not a list"),
     "a scalar": (b"hello\n", "my.yaml:1: a recipe is a mapping of sections, not a single value"),
     "anchor": (b"a: &x 1\nb: *x\n", "my.yaml:1: anchors and aliases (&, *) are not allowed"),
@@ -31,8 +35,7 @@ def test_broken_file(case, tmp_path, cli, monkeypatch):
 
 
 def test_huge_numbers_are_range_errors(write, cli):
-    path = write(QUICKSTART.replace("epochs: 20", "epochs: 99999999999999999999999").replace(
-        "lr: 0.003", "lr: 1e999"))
+    path = write(QUICKSTART.replace("epochs: 20", "epochs: 99999999999999999999999").replace("lr: 0.003", "lr: 1e999"))
     result = cli("validate", path)
     assert result.code == 2
     assert "train.epochs: 99999999999999999999999 is above the maximum 100000" in result.err
@@ -82,8 +85,9 @@ def test_several_recipes_report_every_error(write, cli):
     assert result.err.strip().endswith("seed: -1 is below the minimum 0; use a value of at least 0")
 
 
-@pytest.mark.parametrize("override", ["=5", "train..epochs=5", "train.epochs.x=5", "model.backbone.0=x",
-                                      "augment.train.x.p=1", "seed.0=1"])
+@pytest.mark.parametrize(
+    "override", ["=5", "train..epochs=5", "train.epochs.x=5", "model.backbone.0=x", "augment.train.x.p=1", "seed.0=1"]
+)
 def test_malformed_overrides(override, write, cli):
     result = cli("validate", write(QUICKSTART), override)
     assert result.code == 2

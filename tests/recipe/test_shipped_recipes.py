@@ -1,5 +1,6 @@
 """Every shipped recipe validates, shows, round-trips through its resolved form, and follows the
 header convention (what it trains, the result, the command, an override example)."""
+
 import pytest
 import strictyaml
 

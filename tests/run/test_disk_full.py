@@ -1,5 +1,6 @@
 """A checkpoint that cannot be written (full disk, file-size limit, unwritable folder) stops the
 run with a clear message, and the checkpoints already written stay complete and usable."""
+
 import errno
 import json
 import resource
@@ -9,8 +10,8 @@ import sys
 
 import pytest
 
-from runner.run import atomic, checkpoint_hashes
 from runner.recipe.errors import RunFailed
+from runner.run import atomic, checkpoint_hashes
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow  # whole training runs in subprocesses
@@ -41,8 +42,14 @@ def limited_file_size():
 @pytest.mark.parametrize("backend", RECIPES)
 def test_a_run_that_cannot_write_its_checkpoint_stops_and_keeps_the_last_good_one(tmp_path, backend):
     def runner(*args, **kwargs):
-        return subprocess.run([sys.executable, "-m", "runner", *map(str, args)], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=600, **kwargs)
+        return subprocess.run(
+            [sys.executable, "-m", "runner", *map(str, args)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            **kwargs,
+        )
 
     first = runner("run", ROOT / f"recipes/smoke/{RECIPES[backend]}.yaml", "train.epochs=2")
     assert first.returncode == 0, first.stderr[-3000:]

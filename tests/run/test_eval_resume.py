@@ -1,6 +1,6 @@
 """`runner eval` scores a run's checkpoint and reproduces the accuracy its summary recorded;
 `runner resume` continues an interrupted run in the same directory from its last checkpoint."""
-import pytest
+
 import csv
 import json
 import signal
@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -17,8 +19,14 @@ SMOKE = ROOT / "recipes/smoke/synthetic.yaml"
 
 
 def runner(cwd, *args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "runner", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=600, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "runner", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **kwargs,
+    )
 
 
 def last_run_dir(stdout: str) -> Path:
@@ -59,8 +67,13 @@ def test_eval_refuses_what_runner_did_not_write(tmp_path):
 
 def test_resume_continues_a_killed_run_in_its_directory(tmp_path):
     epochs = 40
-    proc = subprocess.Popen([sys.executable, "-m", "runner", "run", str(SMOKE), f"train.epochs={epochs}"],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runner", "run", str(SMOKE), f"train.epochs={epochs}"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     path = tmp_path / proc.stdout.readline().strip().removeprefix("run dir: ")
     deadline = time.monotonic() + 300
     while not (path / "checkpoints/last.ckpt").exists() or len((path / "metrics.csv").read_text().splitlines()) < 3:

@@ -1,6 +1,7 @@
 """Crash-safe runs, on both backends: a run killed with SIGKILL at any moment and resumed ends
 with the same weights, bit for bit, as a run that never stopped (deterministic, on CPU); a
 truncated or unrecorded newest checkpoint is passed over for the previous complete one."""
+
 import random
 import re
 import signal
@@ -22,8 +23,13 @@ RECIPES = {"lightning": ROOT / "recipes/smoke/synthetic.yaml", "paddle": ROOT / 
 
 
 def start(cwd: Path, *args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "runner", *map(str, args)], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "runner", *map(str, args)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen) -> str:
@@ -37,8 +43,13 @@ def weights(run_dir: Path) -> dict:
     if (run_dir / "checkpoints/last.pdparams").exists():
         return {s: (run_dir / f"checkpoints/last{s}").read_bytes() for s in (".pdparams", ".pdopt")}
     checkpoint = torch.load(run_dir / "checkpoints/last.ckpt", map_location="cpu", weights_only=True)
-    return {**checkpoint["state_dict"], **{f"optimizer.{i}": v for i, v in enumerate(
-        t for s in checkpoint["optimizer_states"][0]["state"].values() for t in s.values())}}
+    return {
+        **checkpoint["state_dict"],
+        **{
+            f"optimizer.{i}": v
+            for i, v in enumerate(t for s in checkpoint["optimizer_states"][0]["state"].values() for t in s.values())
+        },
+    }
 
 
 def assert_bitwise_equal(a: dict, b: dict):

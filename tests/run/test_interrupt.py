@@ -1,5 +1,6 @@
 """Ctrl-C as a user presses it: the run stops once the epoch in progress is checkpointed, prints
 the resume command and exits 130; `runner resume` then finishes it. Both backends."""
+
 import csv
 import json
 import signal
@@ -18,8 +19,20 @@ RECIPES = {"lightning": "synthetic", "paddle": "paddle_synthetic"}
 
 @pytest.mark.parametrize("backend", RECIPES)
 def test_ctrl_c_stops_at_the_epochs_checkpoint_and_says_how_to_resume(tmp_path, backend):
-    proc = subprocess.Popen([sys.executable, "-m", "runner", "run", str(ROOT / f"recipes/smoke/{RECIPES[backend]}.yaml"),
-                             "train.epochs=30"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "runner",
+            "run",
+            str(ROOT / f"recipes/smoke/{RECIPES[backend]}.yaml"),
+            "train.epochs=30",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     path = tmp_path / proc.stdout.readline().strip().removeprefix("run dir: ")
     deadline = time.monotonic() + 300
     while not (path / "metrics.csv").exists():
@@ -31,8 +44,9 @@ def test_ctrl_c_stops_at_the_epochs_checkpoint_and_says_how_to_resume(tmp_path, 
     assert f"continue with: runner resume {path.relative_to(tmp_path)}" in err and "Traceback" not in err
     done = len(list(csv.DictReader((path / "metrics.csv").open())))
     assert 1 <= done < 30 and not (path / "summary.json").exists()
-    resumed = subprocess.run([sys.executable, "-m", "runner", "resume", str(path)], cwd=tmp_path,
-                             capture_output=True, text=True, timeout=600)
+    resumed = subprocess.run(
+        [sys.executable, "-m", "runner", "resume", str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=600
+    )
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert [int(r["epoch"]) for r in csv.DictReader((path / "metrics.csv").open())] == list(range(30))
     assert json.loads((path / "summary.json").read_text())["epochs"] == 30

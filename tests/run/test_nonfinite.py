@@ -1,6 +1,7 @@
 """train.stop_on_nonfinite: a run whose training loss turns NaN or infinite stops at that step
 with exit status 1, naming the epoch, the optimizer step, the last good checkpoint and the fix;
 set to false, the same run goes on to its last epoch."""
+
 import csv
 import os
 import re
@@ -9,19 +10,27 @@ import sys
 
 import pytest
 
-from runner.run.nonfinite import last_checkpoint, message
 from runner.recipe.stages import load_recipe
+from runner.run.nonfinite import last_checkpoint, message
 from tests.conftest import ROOT
 
 SMOKE = ROOT / "recipes/smoke/synthetic.yaml"
 # Decoupled weight decay at lr 100 x decay 1.0 multiplies every weight by 1 - 100 = -99 each
 # step, so the logits overflow to inf, and the loss to NaN, about ten steps in: past the first
 # epochs of two steps (64 images, batches of 32), so a checkpoint exists when it happens.
-DIVERGING = ("data.train_size=64", "data.val_size=32", "train.epochs=8",
-             "optim.name=adamw", "optim.lr=100", "optim.weight_decay=1.0")
-STOPPED = re.compile(r"training loss is (nan|inf) at epoch (\d+)/8, optimizer step (\d+); "
-                     r"last good checkpoint: (\S+)(?: \((\S+)\))?; fix: lower optim.lr .*train.grad_clip.*warm-up.*"
-                     r"or set train.stop_on_nonfinite: false")
+DIVERGING = (
+    "data.train_size=64",
+    "data.val_size=32",
+    "train.epochs=8",
+    "optim.name=adamw",
+    "optim.lr=100",
+    "optim.weight_decay=1.0",
+)
+STOPPED = re.compile(
+    r"training loss is (nan|inf) at epoch (\d+)/8, optimizer step (\d+); "
+    r"last good checkpoint: (\S+)(?: \((\S+)\))?; fix: lower optim.lr .*train.grad_clip.*warm-up.*"
+    r"or set train.stop_on_nonfinite: false"
+)
 
 
 def recipe(**train) -> dict:
@@ -31,8 +40,9 @@ def recipe(**train) -> dict:
 
 
 def run(cwd, *args):
-    return subprocess.run([sys.executable, "-m", "runner", "run", str(SMOKE), *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "runner", "run", str(SMOKE), *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.mark.parametrize("backend", ["lightning", "paddle"])
@@ -68,7 +78,8 @@ def test_the_message_names_the_newest_last_checkpoint(tmp_path):
     assert message(float("inf"), 1, 5, 1, last_checkpoint(tmp_path), r) == (
         "training loss is inf at epoch 1/5, optimizer step 1; last good checkpoint: none yet; "
         "fix: lower optim.lr (now 0.003), set train.grad_clip (1.0, say) or add a warm-up "
-        "(schedule.warmup_epochs: 1, say); or set train.stop_on_nonfinite: false to let the run go on")
+        "(schedule.warmup_epochs: 1, say); or set train.stop_on_nonfinite: false to let the run go on"
+    )
     folder = tmp_path / "checkpoints"
     folder.mkdir()
     for age, name in enumerate(["last.pdopt", "best-epoch=2.pdparams", "last.pdparams", "last-v1.ckpt"]):
@@ -78,11 +89,13 @@ def test_the_message_names_the_newest_last_checkpoint(tmp_path):
     (folder / "epoch=3-step=00000008.ckpt").write_bytes(b"")
     (folder / "last.ckpt").symlink_to("epoch=3-step=00000008.ckpt")  # Lightning's save_last="link"
     assert last_checkpoint(tmp_path) == folder / "last.ckpt"
-    assert f"last good checkpoint: {folder / 'last.ckpt'} (epoch=3-step=00000008.ckpt); fix:" in \
-        message(float("nan"), 5, 8, 9, folder / "last.ckpt", r)
+    assert f"last good checkpoint: {folder / 'last.ckpt'} (epoch=3-step=00000008.ckpt); fix:" in message(
+        float("nan"), 5, 8, 9, folder / "last.ckpt", r
+    )
     r["train"]["grad_clip"], r["schedule"]["warmup_steps"] = 0.5, 100
-    assert "fix: lower optim.lr (now 0.003) or a smaller train.grad_clip (now 0.5); or set" in \
-        message(float("nan"), 2, 5, 9, None, r)
+    assert "fix: lower optim.lr (now 0.003) or a smaller train.grad_clip (now 0.5); or set" in message(
+        float("nan"), 2, 5, 9, None, r
+    )
 
 
 def test_lightning_guard_stops_before_the_step_that_would_spoil_the_weights(tmp_path):
@@ -113,9 +126,17 @@ def test_lightning_guard_stops_before_the_step_that_would_spoil_the_weights(tmp_
 
     assert guards(recipe(stop_on_nonfinite=False), tmp_path) == []
     model = Diverging()
-    trainer = pl.Trainer(max_epochs=3, accumulate_grad_batches=2, accelerator="cpu", devices=1,
-                         callbacks=guards(recipe(epochs=3), tmp_path), logger=False,
-                         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False)
+    trainer = pl.Trainer(
+        max_epochs=3,
+        accumulate_grad_batches=2,
+        accelerator="cpu",
+        devices=1,
+        callbacks=guards(recipe(epochs=3), tmp_path),
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
     with pytest.raises(NonFiniteLoss) as stopped:
         trainer.fit(model)
     # batch 8 = epoch 2's fourth, which completes its second optimizer step: step 2 + 2; and the
@@ -128,8 +149,8 @@ def test_paddle_guard_counts_on_from_a_resumed_run(tmp_path):
     import numpy as np
     import paddle
 
-    from runner.run.nonfinite import NonFiniteLoss
     from runner.backends.paddle.guards import guards
+    from runner.run.nonfinite import NonFiniteLoss
 
     class Loss(paddle.nn.Layer):
         """The loss of the seventh batch of this fit is NaN."""
@@ -159,7 +180,15 @@ def test_paddle_guard_counts_on_from_a_resumed_run(tmp_path):
     model = paddle.Model(net)
     model.prepare(paddle.optimizer.SGD(0.01, parameters=net.parameters()), Loss())
     with pytest.raises(NonFiniteLoss) as stopped:
-        model.fit(Data(), batch_size=2, epochs=3, verbose=0, shuffle=False, accumulate_grad_batches=2,
-                  callbacks=guards(recipe(epochs=8), tmp_path))
-    assert (f"training loss is nan at epoch 7/8, optimizer step 14; last good checkpoint: "
-            f"{folder / 'last.pdparams'};") in str(stopped.value)
+        model.fit(
+            Data(),
+            batch_size=2,
+            epochs=3,
+            verbose=0,
+            shuffle=False,
+            accumulate_grad_batches=2,
+            callbacks=guards(recipe(epochs=8), tmp_path),
+        )
+    assert (
+        f"training loss is nan at epoch 7/8, optimizer step 14; last good checkpoint: {folder / 'last.pdparams'};"
+    ) in str(stopped.value)

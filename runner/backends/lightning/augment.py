@@ -9,14 +9,15 @@ the device part is `pipeline(x_uint8, y) -> (x_float, target)`; target is y, or 
 The steps live in augment_geometry.py, augment_boxes.py, augment_colour.py, mixing.py and
 sample_transforms.py; BUILDERS maps each registered step name to its batched builder.
 """
+
 import torch
 
-from runner.catalog.augmentations import device_start
 from runner.backends.lightning.augment_boxes import RandomErasing
 from runner.backends.lightning.augment_colour import ColorJitter, Grayscale, Normalize
 from runner.backends.lightning.augment_geometry import CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation
 from runner.backends.lightning.mixing import CutMix, Mixup
 from runner.backends.lightning.sample_transforms import PerImage, policy, sample_transform
+from runner.catalog.augmentations import device_start
 from runner.recipe.compile import Program
 
 

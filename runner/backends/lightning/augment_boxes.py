@@ -5,6 +5,7 @@ Draws follow torchvision.transforms.v2 (RandomResizedCrop, RandomErasing): up to
 area fraction and a log-uniform aspect ratio, the first that fits is kept; here all ten tries of
 every image are drawn at once and the first fitting one is picked with argmax.
 """
+
 import math
 
 import torch

@@ -1,6 +1,7 @@
 """Batched pixel-value steps on float (N, C, H, W) batches in [0, 1]: color_jitter, grayscale and
 normalize. Each image draws its own factors; formulas follow torchvision.transforms.v2.functional
 (adjust_brightness, adjust_contrast, adjust_saturation, adjust_hue, rgb_to_grayscale)."""
+
 import torch
 
 from runner.data.steps.maths import LUMA, jitter_ranges
@@ -19,8 +20,7 @@ def rgb_to_hsv(x: torch.Tensor) -> torch.Tensor:
     v, _ = x.max(1)
     chroma = v - x.min(1)[0]
     safe = torch.where(chroma > 0, chroma, torch.ones_like(chroma))
-    h = torch.where(v == r, (g - b) / safe,
-                    torch.where(v == g, (b - r) / safe + 2, (r - g) / safe + 4))
+    h = torch.where(v == r, (g - b) / safe, torch.where(v == g, (b - r) / safe + 2, (r - g) / safe + 4))
     h = (h / 6).remainder(1.0) * (chroma > 0)
     s = chroma / torch.where(v > 0, v, torch.ones_like(v))
     return torch.stack([h, s, v], 1)

@@ -4,6 +4,7 @@ Every image draws its own crop box, flip or angle on the batch's device; no step
 batch. Meanings and random draws follow torchvision.transforms.v2, which the file-backed path
 runs image by image (runner/backends/lightning/sample_transforms.py).
 """
+
 import torch
 import torch.nn.functional as F
 from torchvision.ops import roi_align
@@ -37,7 +38,7 @@ class CenterCrop:
         pad, top, left = centre_offsets(*x.shape[-2:], s)
         if any(pad):
             x = F.pad(x, pad)  # [left, right, top, bottom]
-        return x[..., top:top + s, left:left + s]
+        return x[..., top : top + s, left : left + s]
 
 
 class RandomCrop:
@@ -84,7 +85,6 @@ class RandomResizedCrop:
         return resized_crop(x, top, left, bh, bw, self.size)
 
 
-
 def resized_crop(x, top, left, bh, bw, size: int) -> torch.Tensor:
     """Image i's box (top[i], left[i], bh[i], bw[i]) resized to size x size."""
     index = torch.arange(x.shape[0], device=x.device)
@@ -123,7 +123,6 @@ def rotate(x: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
     zero = torch.zeros_like(a)
     # Output -> input map in grid units ([-1, 1] across each side), so non-square images rotate
     # rigidly: pixel offsets are (x * w / 2, y * h / 2), rotated, then scaled back.
-    theta = torch.stack([torch.stack([cos, -sin * h / w, zero], 1),
-                         torch.stack([sin * w / h, cos, zero], 1)], 1)
+    theta = torch.stack([torch.stack([cos, -sin * h / w, zero], 1), torch.stack([sin * w / h, cos, zero], 1)], 1)
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)

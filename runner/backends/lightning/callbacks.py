@@ -1,5 +1,6 @@
 """What a Lightning run reports as it goes: training speed in images/s, and one row per epoch
 in metrics.csv with a matching line on the terminal."""
+
 import time
 
 from lightning.pytorch.callbacks import Callback
@@ -52,12 +53,17 @@ class EpochCsv(Callback):
         if trainer.global_rank:
             return
         metrics = trainer.callback_metrics
-        row = {"epoch": trainer.current_epoch, "step": trainer.global_step,
-               "seconds": time.perf_counter() - self.started,  # training + validation
-               "images_per_s": self.throughput.epoch_rate,
-               "lr": trainer.optimizers[0].param_groups[0]["lr"],
-               "train_loss": metrics.get("train_loss_epoch"), "train_acc": metrics.get("train_acc"),
-               "val_loss": metrics.get("val_loss"), "val_acc": metrics.get("val_acc")}
+        row = {
+            "epoch": trainer.current_epoch,
+            "step": trainer.global_step,
+            "seconds": time.perf_counter() - self.started,  # training + validation
+            "images_per_s": self.throughput.epoch_rate,
+            "lr": trainer.optimizers[0].param_groups[0]["lr"],
+            "train_loss": metrics.get("train_loss_epoch"),
+            "train_acc": metrics.get("train_acc"),
+            "val_loss": metrics.get("val_loss"),
+            "val_acc": metrics.get("val_acc"),
+        }
         epoch_log.append(self.path, row)
         if self.echo:
             print(epoch_log.line(row, self.epochs), flush=True)

@@ -5,6 +5,7 @@ checkpoints/hashes.json once complete; loading checks the hash before torch.load
 tensors only (weights_only). The random generators' states travel in the checkpoint so that a
 resumed run draws the same augmentations a run that never stopped would have drawn.
 """
+
 import random
 import re
 from pathlib import Path
@@ -45,9 +46,11 @@ class RandomState(Callback):
     def state_dict(self) -> dict:
         version, words, gauss = random.getstate()
         kind, keys, pos, has_gauss, cached = np.random.get_state()
-        state = {"python": [version, list(words), gauss],
-                 "numpy": [kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached],
-                 "torch": torch.get_rng_state()}
+        state = {
+            "python": [version, list(words), gauss],
+            "numpy": [kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached],
+            "torch": torch.get_rng_state(),
+        }
         if torch.cuda.is_available():
             state["cuda"] = torch.cuda.get_rng_state_all()
         return state
@@ -67,10 +70,22 @@ def checkpoint_callbacks(folder: Path, monitor: str, mode: str) -> tuple[ModelCh
     VerifiedCheckpointIO), and the best by the recipe's monitor. Older ones are removed only once
     a newer one is complete."""
     # Saved at the end of each training epoch, after its validation: the point a resume restarts from.
-    latest = ModelCheckpoint(dirpath=folder, filename="{epoch}-{step:08d}", monitor="step", mode="max",
-                             save_top_k=2, save_on_train_epoch_end=True)
-    best = ModelCheckpoint(dirpath=folder, filename="best-{epoch}-{step:08d}", monitor=monitor, mode=mode,
-                           save_top_k=1, save_on_train_epoch_end=True)
+    latest = ModelCheckpoint(
+        dirpath=folder,
+        filename="{epoch}-{step:08d}",
+        monitor="step",
+        mode="max",
+        save_top_k=2,
+        save_on_train_epoch_end=True,
+    )
+    best = ModelCheckpoint(
+        dirpath=folder,
+        filename="best-{epoch}-{step:08d}",
+        monitor=monitor,
+        mode=mode,
+        save_top_k=1,
+        save_on_train_epoch_end=True,
+    )
     return latest, best
 
 

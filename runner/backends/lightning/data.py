@@ -4,6 +4,7 @@ In-memory datasets are sliced into uint8 batches with no worker processes and au
 device. Image files (folder, imagenet) are decoded and cropped in DataLoader workers, with pinned
 memory and persistent workers, then finished on the device.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,20 +36,33 @@ def prepare(program: Program, processes: int = 1) -> Data:
 
     files, program = imagefiles.split(program)
     workers = program.recipe["data"]["num_workers"]
-    common = {"batch_size": batch, "num_workers": workers, "pin_memory": torch.cuda.is_available(),
-              "persistent_workers": workers > 0}
+    common = {
+        "batch_size": batch,
+        "num_workers": workers,
+        "pin_memory": torch.cuda.is_available(),
+        "persistent_workers": workers > 0,
+    }
     train = ImageFiles(files.train, split_pipeline(program, "train")[0])
     val = ImageFiles(files.val, split_pipeline(program, "eval")[0])
-    return Data(program, DataLoader(train, drop_last=True, **shuffled(train, program, processes), **common),
-                DataLoader(val, **common), True, files.classes)
+    return Data(
+        program,
+        DataLoader(train, drop_last=True, **shuffled(train, program, processes), **common),
+        DataLoader(val, **common),
+        True,
+        files.classes,
+    )
 
 
 def memory_data(program: Program, arrays: Arrays, batch: int | None = None, processes: int = 1) -> Data:
     batch = batch or program.recipe["data"]["batch_size"]
     train = TensorDataset(torch.from_numpy(arrays.x_train), torch.from_numpy(arrays.y_train))
     val = TensorDataset(torch.from_numpy(arrays.x_val), torch.from_numpy(arrays.y_val))
-    return Data(program, DataLoader(train, batch_size=batch, drop_last=True, **shuffled(train, program, processes)),
-                DataLoader(val, batch_size=batch), False)
+    return Data(
+        program,
+        DataLoader(train, batch_size=batch, drop_last=True, **shuffled(train, program, processes)),
+        DataLoader(val, batch_size=batch),
+        False,
+    )
 
 
 def shuffled(dataset, program: Program, processes: int) -> dict:

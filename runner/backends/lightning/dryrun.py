@@ -2,14 +2,15 @@
 validation step on a stand-in of the data (random images of the recipe's shape and class
 count), in one process, writing nothing. Recipes whose data is not on this machine are proven
 runnable this way, in CI too."""
+
 import tempfile
 
 import lightning.pytorch as pl
 
-from runner.data import stand_in
 from runner.backends.lightning.data import memory_data
 from runner.backends.lightning.module import Classifier
 from runner.backends.lightning.networks import check_input
+from runner.data import stand_in
 
 
 def dry_run(recipe, program) -> int:
@@ -22,16 +23,27 @@ def dry_run(recipe, program) -> int:
     hw = r["hardware"]
     with tempfile.TemporaryDirectory(prefix="runner-dry-run-") as scratch:
         trainer = pl.Trainer(
-            accelerator=hw["accelerator"], devices=1, num_nodes=1, precision=hw["precision"],
-            deterministic=hw["deterministic"], gradient_clip_val=r["train"]["grad_clip"] or None,
-            fast_dev_run=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-            enable_model_summary=False, default_root_dir=scratch)
+            accelerator=hw["accelerator"],
+            devices=1,
+            num_nodes=1,
+            precision=hw["precision"],
+            deterministic=hw["deterministic"],
+            gradient_clip_val=r["train"]["grad_clip"] or None,
+            fast_dev_run=1,
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            default_root_dir=scratch,
+        )
         trainer.fit(model, data.train, data.val)
     loss = trainer.callback_metrics.get("train_loss_step", trainer.callback_metrics.get("train_loss"))
     shape = "x".join(map(str, stand_in.shape(program)))
     parameters = sum(p.numel() for p in model.net.parameters())
-    print(f"dry run OK: {r['model']['backbone']} ({parameters:,} parameters), {program.num_classes} classes; "
-          f"one training step (loss {float(loss):.4f}) and one validation step on {batch} random "
-          f"{shape} images, {trainer.accelerator.__class__.__name__.removesuffix('Accelerator').lower()}, "
-          f"precision {hw['precision']}, one process; nothing written")
+    print(
+        f"dry run OK: {r['model']['backbone']} ({parameters:,} parameters), {program.num_classes} classes; "
+        f"one training step (loss {float(loss):.4f}) and one validation step on {batch} random "
+        f"{shape} images, {trainer.accelerator.__class__.__name__.removesuffix('Accelerator').lower()}, "
+        f"precision {hw['precision']}, one process; nothing written"
+    )
     return 0

@@ -1,15 +1,16 @@
 """`runner eval` on the Lightning backend: a checkpoint this runner wrote, scored on the
 validation (or test) split with the recipe's eval pipeline."""
+
 import dataclasses
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from runner.run import checkpoint_hashes, scores
-from runner.recipe.errors import RunFailed
 from runner.backends.lightning.data import prepare
 from runner.backends.lightning.module import Classifier
+from runner.recipe.errors import RunFailed
+from runner.run import checkpoint_hashes, scores
 
 
 def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
@@ -19,8 +20,9 @@ def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
     data = prepare(program)
     model = Classifier(data.program, file_backed=data.file_backed)
     model.load_state_dict(_weights(checkpoint, model))
-    device = torch.device("cuda" if torch.cuda.is_available() and r["hardware"]["accelerator"] in ("auto", "gpu")
-                          else "cpu")
+    device = torch.device(
+        "cuda" if torch.cuda.is_available() and r["hardware"]["accelerator"] in ("auto", "gpu") else "cpu"
+    )
     model.to(device).eval()
     tally = scores.Tally(data.program.num_classes)
     with torch.no_grad():
@@ -28,8 +30,11 @@ def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
             x, y = x.to(device), y.to(device)
             x, _ = model.eval_pipeline(x, y)
             logits = model(x).float()
-            tally.add(logits.topk(tally.top, dim=1).indices.cpu().numpy(), y.cpu().numpy(),
-                      float(F.cross_entropy(logits, y, reduction="sum")))
+            tally.add(
+                logits.topk(tally.top, dim=1).indices.cpu().numpy(),
+                y.cpu().numpy(),
+                float(F.cross_entropy(logits, y, reduction="sum")),
+            )
     return tally.write(out, checkpoint, split, data.classes)
 
 

@@ -1,4 +1,5 @@
 """The Lightning backend: compiled Program -> data, Classifier and Trainer -> run directory."""
+
 import json
 import sys
 from pathlib import Path
@@ -7,16 +8,16 @@ import lightning.pytorch as pl
 from lightning.pytorch.callbacks import ModelCheckpoint, RichProgressBar
 from lightning.pytorch.loggers import TensorBoardLogger
 
-from runner.data.identity import identity
-from runner.run import epoch_log, rundir
 from runner.backends.lightning import quiet
-from runner.run.interrupts import StopRequest, stopped_message
 from runner.backends.lightning.callbacks import EpochCsv, StopAtEpochEnd, Throughput
 from runner.backends.lightning.checkpoints import RandomState, VerifiedCheckpointIO, checkpoint_callbacks, resume_point
 from runner.backends.lightning.data import prepare
 from runner.backends.lightning.guards import guards
 from runner.backends.lightning.module import Classifier
 from runner.backends.lightning.networks import check_input
+from runner.data.identity import identity
+from runner.run import epoch_log, rundir
+from runner.run.interrupts import StopRequest, stopped_message
 
 
 def execute(recipe, program, dry_run: bool = False, resume: Path | None = None) -> int:
@@ -75,27 +76,48 @@ def build_trainer(r: dict, path: Path, echo: bool, stop: StopRequest) -> tuple[p
     throughput = Throughput(show=interactive)
     # metrics.csv's row is written before the epoch's checkpoints, so a kill between the two
     # leaves a row that resume drops and writes again, never a missing one.
-    callbacks = [throughput, EpochCsv(path / "metrics.csv", throughput, train["epochs"], echo), latest, best,
-                 RandomState(), *guards(r, path), StopAtEpochEnd(stop)]
+    callbacks = [
+        throughput,
+        EpochCsv(path / "metrics.csv", throughput, train["epochs"], echo),
+        latest,
+        best,
+        RandomState(),
+        *guards(r, path),
+        StopAtEpochEnd(stop),
+    ]
     if interactive:
         callbacks.append(RichProgressBar())
     loggers = [TensorBoardLogger(path, name="", version="tensorboard")] if r["log"]["tensorboard"] else False
     trainer = pl.Trainer(
-        accelerator=hw["accelerator"], devices=hw["devices"], num_nodes=hw["num_nodes"],
-        strategy=hw["strategy"], precision=hw["precision"], deterministic=hw["deterministic"],
-        max_epochs=train["epochs"], accumulate_grad_batches=train["accumulate"],
-        gradient_clip_val=train["grad_clip"] or None, check_val_every_n_epoch=train["val_every"],
-        log_every_n_steps=r["log"]["every_n_steps"], callbacks=callbacks, logger=loggers,
-        default_root_dir=path, enable_progress_bar=interactive, enable_model_summary=False,
-        plugins=[VerifiedCheckpointIO()])
+        accelerator=hw["accelerator"],
+        devices=hw["devices"],
+        num_nodes=hw["num_nodes"],
+        strategy=hw["strategy"],
+        precision=hw["precision"],
+        deterministic=hw["deterministic"],
+        max_epochs=train["epochs"],
+        accumulate_grad_batches=train["accumulate"],
+        gradient_clip_val=train["grad_clip"] or None,
+        check_val_every_n_epoch=train["val_every"],
+        log_every_n_steps=r["log"]["every_n_steps"],
+        callbacks=callbacks,
+        logger=loggers,
+        default_root_dir=path,
+        enable_progress_bar=interactive,
+        enable_model_summary=False,
+        plugins=[VerifiedCheckpointIO()],
+    )
     return trainer, best
 
 
 def _summary(trainer, checkpoint) -> dict:
-    metrics = {k: float(v) for k, v in trainer.callback_metrics.items()
-               if not k.endswith("_step") and k != "img/s"}
+    metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if not k.endswith("_step") and k != "img/s"}
     best = checkpoint.best_model_score
-    return {**metrics, "epochs": trainer.current_epoch, "steps": trainer.global_step,
-            "best": float(best) if best is not None else None,
-            "best_checkpoint": str(checkpoint.best_model_path) or None,
-            "last_checkpoint": str(Path(checkpoint.dirpath) / "last.ckpt")}
+    return {
+        **metrics,
+        "epochs": trainer.current_epoch,
+        "steps": trainer.global_step,
+        "best": float(best) if best is not None else None,
+        "best_checkpoint": str(checkpoint.best_model_path) or None,
+        "last_checkpoint": str(Path(checkpoint.dirpath) / "last.ckpt"),
+    }

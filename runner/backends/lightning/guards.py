@@ -1,5 +1,6 @@
 """Callbacks that stop a Lightning run as soon as it cannot succeed: `train.stop_on_nonfinite`
 raises NonFiniteLoss at the first optimizer step whose training loss is NaN or infinite."""
+
 from pathlib import Path
 
 import torch
@@ -31,5 +32,11 @@ class StopOnNonFinite(Callback):
         if bool(torch.isfinite(total)):
             return
         # global_step counts finished optimizer steps; this batch belongs to the next one
-        raise NonFiniteLoss(total.item(), trainer.current_epoch + 1, trainer.max_epochs,
-                            trainer.global_step + 1, last_checkpoint(self.path), self.r)
+        raise NonFiniteLoss(
+            total.item(),
+            trainer.current_epoch + 1,
+            trainer.max_epochs,
+            trainer.global_step + 1,
+            last_checkpoint(self.path),
+            self.r,
+        )

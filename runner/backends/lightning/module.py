@@ -1,6 +1,7 @@
 """One generic LightningModule: a backbone, cross-entropy, accuracy, and the compiled optimizer
 and learning-rate curve. Batches are augmented on the device after transfer: every step for
 in-memory data, normalize and the steps after it for file-backed data (the workers ran the rest)."""
+
 import lightning.pytorch as pl
 import torch
 import torch.nn.functional as F
@@ -66,8 +67,9 @@ class Classifier(pl.LightningModule):
             cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
             opt = cls(groups, lr=optim["lr"], betas=(optim["beta1"], optim["beta2"]), eps=optim["eps"])
         else:
-            opt = torch.optim.RMSprop(groups, lr=optim["lr"], alpha=optim["alpha"],
-                                      momentum=optim["momentum"], eps=optim["eps"])
+            opt = torch.optim.RMSprop(
+                groups, lr=optim["lr"], alpha=optim["alpha"], momentum=optim["momentum"], eps=optim["eps"]
+            )
         # A plain function, not the LrCurve object: LambdaLR saves callable objects into the
         # checkpoint, which would then hold more than tensors and could not load weights-only.
         curve = self.program.lr
@@ -83,5 +85,7 @@ def _param_groups(net, optim):
     exempt = {id(p) for m in net.modules() if isinstance(m, NORM_TYPES) for p in m.parameters()}
     exempt |= {id(p) for n, p in net.named_parameters() if n.endswith(".bias")}
     params = list(net.parameters())
-    return [{"params": [p for p in params if id(p) not in exempt], "weight_decay": decay},
-            {"params": [p for p in params if id(p) in exempt], "weight_decay": 0.0}]
+    return [
+        {"params": [p for p in params if id(p) not in exempt], "weight_decay": decay},
+        {"params": [p for p in params if id(p) in exempt], "weight_decay": 0.0},
+    ]

@@ -1,5 +1,6 @@
 """Backbones for the Lightning backend: the built-in CNN, torchvision models by name (with the
 CIFAR stem option) and timm models as `timm/<name>`."""
+
 import os
 from pathlib import Path
 
@@ -7,9 +8,9 @@ import torch
 from torch import nn
 
 from runner.catalog.backbones import RESNET_FAMILY, TIMM_PREFIX
+from runner.recipe.compile import Program
 from runner.recipe.environment import OFFLINE_ENV, offline
 from runner.recipe.errors import RecipeError, RecipeInvalid, RunFailed
-from runner.recipe.compile import Program
 from runner.recipe.facts import backbone_family, input_shape
 
 
@@ -20,9 +21,14 @@ class SimpleCNN(nn.Module):
         super().__init__()
         blocks, width = [], in_channels
         for out in (32, 64, 128):
-            blocks += [nn.Conv2d(width, out, 3, padding=1, bias=False), nn.BatchNorm2d(out),
-                       nn.ReLU(inplace=True), nn.Conv2d(out, out, 3, padding=1, bias=False),
-                       nn.BatchNorm2d(out), nn.ReLU(inplace=True)]
+            blocks += [
+                nn.Conv2d(width, out, 3, padding=1, bias=False),
+                nn.BatchNorm2d(out),
+                nn.ReLU(inplace=True),
+                nn.Conv2d(out, out, 3, padding=1, bias=False),
+                nn.BatchNorm2d(out),
+                nn.ReLU(inplace=True),
+            ]
             if out != 128:
                 blocks.append(nn.MaxPool2d(2, ceil_mode=True))
             width = out
@@ -47,7 +53,7 @@ def build_network(program: Program) -> nn.Module:
     if name == "simple_cnn":
         return SimpleCNN(channels, classes)
     if name.startswith(TIMM_PREFIX):
-        return _timm(name[len(TIMM_PREFIX):], classes, channels, model["pretrained"])
+        return _timm(name[len(TIMM_PREFIX) :], classes, channels, model["pretrained"])
     net = _torchvision(name, classes, model["pretrained"])
     if model["stem"] == "cifar" and backbone_family(program.recipe) in RESNET_FAMILY:
         net.conv1 = nn.Conv2d(channels, net.conv1.out_channels, 3, 1, 1, bias=False)
@@ -74,7 +80,8 @@ def _timm(name: str, classes: int, channels: int, pretrained: bool) -> nn.Module
         raise RunFailed(
             f"model.pretrained: the timm/{name} weights could not be fetched ({str(e).splitlines()[0]}); "
             f"on a connected machine run `huggingface-cli download {hub}`, copy its cache into "
-            f"{HF_HUB_CACHE} here (set HF_HUB_OFFLINE=1 to use it), or set model.pretrained: false") from None
+            f"{HF_HUB_CACHE} here (set HF_HUB_OFFLINE=1 to use it), or set model.pretrained: false"
+        ) from None
 
 
 def _torchvision(name: str, classes: int, pretrained: bool) -> nn.Module:
@@ -97,10 +104,10 @@ def _torchvision(name: str, classes: int, pretrained: bool) -> nn.Module:
             raise RunFailed(
                 f"model.pretrained: the {name} weights could not be fetched ({e}); download "
                 f"{weights.url} and place {file} in {torch.hub.get_dir()}/checkpoints/, "
-                "or set model.pretrained: false") from None
+                "or set model.pretrained: false"
+            ) from None
         own = net.state_dict()
-        net.load_state_dict({k: v for k, v in state.items() if k in own and own[k].shape == v.shape},
-                            strict=False)
+        net.load_state_dict({k: v for k, v in state.items() if k in own and own[k].shape == v.shape}, strict=False)
     return net
 
 
@@ -118,11 +125,17 @@ def check_input(recipe, program: Program, net: nn.Module) -> None:
                     net(torch.zeros(2, *shape))
             except (RuntimeError, ValueError, AssertionError) as e:
                 name = recipe.data["model"]["backbone"]
-                raise RecipeInvalid([RecipeError(
-                    recipe.lines.where(("model", "backbone")), "model.backbone",
-                    f"{name} cannot take {'x'.join(map(str, shape))} images ({str(e).splitlines()[0]})",
-                    "make the images larger with resize or random_resized_crop in augment.train and "
-                    "augment.eval, or choose a backbone for small images: simple_cnn, or a resnet with "
-                    "stem: cifar")]) from None
+                raise RecipeInvalid(
+                    [
+                        RecipeError(
+                            recipe.lines.where(("model", "backbone")),
+                            "model.backbone",
+                            f"{name} cannot take {'x'.join(map(str, shape))} images ({str(e).splitlines()[0]})",
+                            "make the images larger with resize or random_resized_crop in augment.train and "
+                            "augment.eval, or choose a backbone for small images: simple_cnn, or a resnet with "
+                            "stem: cifar",
+                        )
+                    ]
+                ) from None
     finally:
         net.train(was_training)

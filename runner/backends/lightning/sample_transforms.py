@@ -5,6 +5,7 @@ Two users: the DataLoader workers of file-backed datasets, which run every step 
 pipeline for the augmentation policies, which have no batched form because each image draws
 its own operations (`PerImage`).
 """
+
 from functools import partial
 
 import torch

@@ -4,8 +4,12 @@ Paddle's import-time and per-layer notices (no ccache for building C++ extension
 never builds; batch norm always tracking global statistics) are turned down here, before any
 module of this package imports paddle, so a run prints what a runner user needs.
 """
+
 import warnings
 
-for _pattern in (r".*No ccache found.*", r".*we now always track global mean and variance.*",
-                 r".*To copy construct from a tensor.*"):  # paddle.Model re-wraps each batch
+for _pattern in (
+    r".*No ccache found.*",
+    r".*we now always track global mean and variance.*",
+    r".*To copy construct from a tensor.*",
+):  # paddle.Model re-wraps each batch
     warnings.filterwarnings("ignore", message=_pattern)

@@ -11,13 +11,14 @@ generator (the workers' from Python's `random`, which paddle's DataLoader seeds)
 The steps live in augment_geometry.py, augment_boxes.py, augment_colour.py, mixing.py and, per
 image, sample_transforms.py; BUILDERS maps each step name the Paddle backend has to its builder.
 """
+
 import paddle
 
-from runner.catalog.augmentations import device_start
 from runner.backends.paddle.augment_boxes import RandomErasing
 from runner.backends.paddle.augment_colour import ColorJitter, Grayscale, Normalize
 from runner.backends.paddle.augment_geometry import CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation
 from runner.backends.paddle.mixing import CutMix, Mixup
+from runner.catalog.augmentations import device_start
 from runner.data.steps.per_image import POLICIES, sample_transform
 from runner.recipe.compile import Program
 
@@ -67,8 +68,10 @@ class Pipeline:
 def build_step(program: Program, step: dict):
     name = step["name"]
     if name in POLICIES:
-        raise NotImplementedError(f"augmentation {name!r} is declared for the lightning backend only; "
-                                  "use backend: lightning or remove the step")
+        raise NotImplementedError(
+            f"augmentation {name!r} is declared for the lightning backend only; "
+            "use backend: lightning or remove the step"
+        )
     if name not in BUILDERS:
         raise NotImplementedError(f"augmentation {name!r} is not built by the paddle backend")
     return BUILDERS[name](program, **{k: v for k, v in step.items() if k != "name"})

@@ -7,6 +7,7 @@ area fraction and a log-uniform aspect ratio, the first that fits is kept; here 
 every image are drawn at once and the first fitting one is picked with argmax. Every draw comes
 from paddle's global generator, so paddle.seed makes a run repeatable.
 """
+
 import math
 
 import paddle

@@ -2,6 +2,7 @@
 grayscale and normalize (the Paddle twin of runner/backends/lightning/augment_colour.py). Each image draws
 its own factors; formulas follow torchvision.transforms.v2.functional (adjust_brightness,
 adjust_contrast, adjust_saturation, adjust_hue, rgb_to_grayscale)."""
+
 import paddle
 
 from runner.data.steps.maths import LUMA, jitter_ranges
@@ -24,8 +25,7 @@ def rgb_to_hsv(x: paddle.Tensor) -> paddle.Tensor:
     v = x.max(1)
     chroma = v - x.min(1)
     safe = paddle.where(chroma > 0, chroma, paddle.ones_like(chroma))
-    h = paddle.where(v == r, (g - b) / safe,
-                     paddle.where(v == g, (b - r) / safe + 2, (r - g) / safe + 4))
+    h = paddle.where(v == r, (g - b) / safe, paddle.where(v == g, (b - r) / safe + 2, (r - g) / safe + 4))
     h = paddle.remainder(h / 6, paddle.ones_like(h)) * (chroma > 0).astype(x.dtype)
     s = chroma / paddle.where(v > 0, v, paddle.ones_like(v))
     return paddle.stack([h, s, v], 1)

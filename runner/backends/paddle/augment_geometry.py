@@ -5,6 +5,7 @@ Every image draws its own crop box, flip or angle from paddle's global generator
 over the batch. Meanings follow torchvision.transforms.v2 as the Lightning steps do; the
 file-backed path runs the same steps image by image (runner/data/steps/per_image.py).
 """
+
 import math
 
 import paddle
@@ -13,8 +14,6 @@ from paddle.vision.ops import roi_align
 
 from runner.backends.paddle.augment_boxes import sample_boxes
 from runner.data.steps.maths import centre_offsets, fallback_box, resized_shape
-
-
 
 
 class Resize:
@@ -31,8 +30,6 @@ class Resize:
         return F.interpolate(x, size=list(out), mode="bilinear", antialias=True, align_corners=False)
 
 
-
-
 class CenterCrop:
     """The central size x size square; zero-padded first where the image is smaller (as v2)."""
 
@@ -44,7 +41,7 @@ class CenterCrop:
         pad, top, left = centre_offsets(*x.shape[-2:], s)
         if any(pad):
             x = F.pad(x, pad)  # NCHW: [left, right, top, bottom]
-        return x[:, :, top:top + s, left:left + s]
+        return x[:, :, top : top + s, left : left + s]
 
 
 class RandomCrop:
@@ -92,8 +89,6 @@ class RandomResizedCrop:
         return resized_crop(x, top, left, bh, bw, self.size)
 
 
-
-
 def resized_crop(x, top, left, bh, bw, size: int) -> paddle.Tensor:
     """Image i's box (top[i], left[i], bh[i], bw[i]) resized to size x size."""
     boxes = paddle.stack([left, top, left + bw, top + bh], 1).astype(x.dtype)
@@ -136,7 +131,6 @@ def rotate(x: paddle.Tensor, degrees: paddle.Tensor) -> paddle.Tensor:
     zero = paddle.zeros_like(a)
     # Output -> input map in grid units ([-1, 1] across each side), so non-square images rotate
     # rigidly: pixel offsets are (x * w / 2, y * h / 2), rotated, then scaled back.
-    theta = paddle.stack([paddle.stack([cos, -sin * h / w, zero], 1),
-                          paddle.stack([sin * w / h, cos, zero], 1)], 1)
+    theta = paddle.stack([paddle.stack([cos, -sin * h / w, zero], 1), paddle.stack([sin * w / h, cos, zero], 1)], 1)
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)

@@ -6,6 +6,7 @@ written atomically; their SHA-256 enter checkpoints/hashes.json once all three a
 nothing is unpickled by paddle.load unless its hash matches. The two newest generations are kept,
 `last.pdparams`/`last.pdopt` link the newest, and the best weights are kept as best-epoch=E.pdparams.
 """
+
 import io
 import json
 import random
@@ -65,9 +66,11 @@ def restore(model: paddle.Model, run_dir: Path) -> tuple[dict, Path]:
 def random_state() -> dict:
     version, words, gauss = random.getstate()
     kind, keys, pos, has_gauss, cached = np.random.get_state()
-    return {"python": [version, list(words), gauss],
-            "numpy": [kind, keys.tolist(), int(pos), int(has_gauss), float(cached)],
-            "paddle": [list(g.__getstate__()) for g in paddle.get_rng_state()]}
+    return {
+        "python": [version, list(words), gauss],
+        "numpy": [kind, keys.tolist(), int(pos), int(has_gauss), float(cached)],
+        "paddle": [list(g.__getstate__()) for g in paddle.get_rng_state()],
+    }
 
 
 def set_random_state(state: dict) -> None:

@@ -5,6 +5,7 @@ already on the device and augmented there: in-memory arrays are sliced as uint8 
 image files are decoded and cropped in paddle.io.DataLoader workers first. Each process of a
 data-parallel run reads its own shard of every epoch's seeded order.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,9 +49,9 @@ class BatchStream:
             order = np.random.default_rng([self.seed, self.epoch]).permutation(n)
         else:  # every process validates as many images (the first few twice), as all-gather needs
             order = np.resize(np.arange(n), -(-n // self.world) * self.world)
-        order = order[self.rank::self.world]
+        order = order[self.rank :: self.world]
         for i in range(len(self)):
-            index = order[i * self.batch:(i + 1) * self.batch]
+            index = order[i * self.batch : (i + 1) * self.batch]
             yield self.pipeline(paddle.to_tensor(self.x[index]), paddle.to_tensor(self.y[index]))
         if self.train:
             self.epoch += 1
@@ -83,8 +84,9 @@ class FileStream:
 
     def __init__(self, dataset: ImageFiles, batch: int, workers: int, pipeline, train: bool):
         self.sampler = paddle.io.DistributedBatchSampler(dataset, batch_size=batch, shuffle=train, drop_last=train)
-        self.loader = paddle.io.DataLoader(dataset, batch_sampler=self.sampler, num_workers=workers,
-                                           return_list=True, persistent_workers=workers > 0)
+        self.loader = paddle.io.DataLoader(
+            dataset, batch_sampler=self.sampler, num_workers=workers, return_list=True, persistent_workers=workers > 0
+        )
         self.pipeline, self.train, self.epoch = pipeline, train, 0
 
     def __len__(self) -> int:
@@ -107,14 +109,22 @@ def prepare(program: Program, batch: int) -> Data:
     files, program = imagefiles.split(program)
     workers = program.recipe["data"]["num_workers"]
     (train_sample, train_device), (val_sample, val_device) = (split_pipeline(program, s) for s in ("train", "eval"))
-    return Data(program, FileStream(ImageFiles(files.train, train_sample), batch, workers, train_device, True),
-                FileStream(ImageFiles(files.val, val_sample), batch, workers, val_device, False), True, files.classes)
+    return Data(
+        program,
+        FileStream(ImageFiles(files.train, train_sample), batch, workers, train_device, True),
+        FileStream(ImageFiles(files.val, val_sample), batch, workers, val_device, False),
+        True,
+        files.classes,
+    )
 
 
 def memory_data(program: Program, arrays: Arrays, batch: int) -> Data:
     from runner.backends.paddle.augment import build_pipeline
 
     seed = program.recipe["seed"]
-    return Data(program,
-                BatchStream(arrays.x_train, arrays.y_train, batch, build_pipeline(program, "train"), True, seed),
-                BatchStream(arrays.x_val, arrays.y_val, batch, build_pipeline(program, "eval"), False, seed), False)
+    return Data(
+        program,
+        BatchStream(arrays.x_train, arrays.y_train, batch, build_pipeline(program, "train"), True, seed),
+        BatchStream(arrays.x_val, arrays.y_val, batch, build_pipeline(program, "eval"), False, seed),
+        False,
+    )

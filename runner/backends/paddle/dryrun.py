@@ -1,10 +1,11 @@
 """`runner run --dry-run` on the Paddle backend: build every component and run one training and
 one validation step on stand-in images of the recipe's shape and class count, writing nothing."""
+
 import paddle
 
-from runner.data import stand_in
 from runner.backends.paddle.data import memory_data
 from runner.backends.paddle.model import build_model
+from runner.data import stand_in
 
 
 class FirstLoss(paddle.callbacks.Callback):
@@ -27,8 +28,10 @@ def dry_run(recipe, program) -> int:
     model.fit(data.train, data.val, epochs=1, num_iters=1, verbose=0, callbacks=[first])
     parameters = sum(int(p.size) for p in model.network.parameters() if not p.stop_gradient)  # as torch counts
     shape = "x".join(map(str, stand_in.shape(program)))
-    print(f"dry run OK: {r['model']['backbone']} ({parameters:,} parameters), {program.num_classes} classes; "
-          f"one training step (loss {first.loss:.4f}) and one validation step on {batch} random {shape} "
-          f"images, paddle on {paddle.get_device()}, precision {r['hardware']['precision']}, one process; "
-          "nothing written")
+    print(
+        f"dry run OK: {r['model']['backbone']} ({parameters:,} parameters), {program.num_classes} classes; "
+        f"one training step (loss {first.loss:.4f}) and one validation step on {batch} random {shape} "
+        f"images, paddle on {paddle.get_device()}, precision {r['hardware']['precision']}, one process; "
+        "nothing written"
+    )
     return 0

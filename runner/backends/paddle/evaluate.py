@@ -1,15 +1,16 @@
 """`runner eval` on the Paddle backend: a checkpoint this run recorded, scored on the validation
 (or test) split with the recipe's eval pipeline."""
+
 from pathlib import Path
 
 import paddle
 import paddle.nn.functional as F
 
-from runner.run import checkpoint_hashes, scores
-from runner.recipe.errors import RunFailed
 from runner.backends.paddle.data import prepare
 from runner.backends.paddle.model import place
 from runner.backends.paddle.networks import build_network
+from runner.recipe.errors import RunFailed
+from runner.run import checkpoint_hashes, scores
 
 
 def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
@@ -29,6 +30,9 @@ def evaluate(recipe, program, checkpoint: Path, split: str, out: Path) -> dict:
     with paddle.no_grad():
         for x, y in data.val:
             logits = net(x).astype("float32")
-            tally.add(paddle.topk(logits, tally.top, axis=1)[1].numpy(), y.numpy(),
-                      float(F.cross_entropy(logits, y.reshape([-1, 1]), reduction="sum")))
+            tally.add(
+                paddle.topk(logits, tally.top, axis=1)[1].numpy(),
+                y.numpy(),
+                float(F.cross_entropy(logits, y.reshape([-1, 1]), reduction="sum")),
+            )
     return tally.write(out, checkpoint, split, data.classes)

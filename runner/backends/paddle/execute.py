@@ -1,5 +1,6 @@
 """The Paddle backend: compiled Program -> paddle.Model(network).prepare(optimizer, loss,
 metrics, amp_configs).fit(...) -> the same run directory as the Lightning backend."""
+
 import json
 import os
 import sys
@@ -7,16 +8,17 @@ from pathlib import Path
 
 import paddle
 
-from runner.data.identity import identity
-from runner.run import epoch_log, rundir
 from runner.backends.paddle import checkpoints
-from runner.recipe.errors import RunFailed
-from runner.run.interrupts import StopRequest, stopped_message
 from runner.backends.paddle.data import prepare, ranks
 from runner.backends.paddle.guards import guards
-from runner.recipe.numbers import per_process_batch
 from runner.backends.paddle.model import build_model, place, seed_everything
 from runner.backends.paddle.recorder import OptimizerStepLR, Recorder, StopAtEpochEnd
+from runner.data.identity import identity
+from runner.recipe.errors import RunFailed
+from runner.recipe.numbers import per_process_batch
+from runner.run import epoch_log, rundir
+from runner.run.interrupts import StopRequest, stopped_message
+
 
 def execute(recipe, program, dry_run: bool = False, resume: Path | None = None) -> int:
     r = recipe.data
@@ -92,10 +94,20 @@ def train(recipe, program, resume: Path | None, path: Path | None = None) -> int
     loop = r["train"]
     with StopRequest() as stop:
         try:
-            model.fit(data.train, data.val, epochs=loop["epochs"] - start, eval_freq=loop["val_every"], verbose=0,
-                      accumulate_grad_batches=loop["accumulate"],
-                      callbacks=[recorder, OptimizerStepLR(loop["accumulate"], len(data.train)), *guards(r, path),
-                                 StopAtEpochEnd(stop)])
+            model.fit(
+                data.train,
+                data.val,
+                epochs=loop["epochs"] - start,
+                eval_freq=loop["val_every"],
+                verbose=0,
+                accumulate_grad_batches=loop["accumulate"],
+                callbacks=[
+                    recorder,
+                    OptimizerStepLR(loop["accumulate"], len(data.train)),
+                    *guards(r, path),
+                    StopAtEpochEnd(stop),
+                ],
+            )
         except KeyboardInterrupt:
             stop.requested = True
     if stop.requested:
@@ -116,17 +128,14 @@ def _report(summary: dict, path: Path) -> None:
     print(f"run dir: {path}")
 
 
-
-
-
-
-
-
-
-
 def _summary(state: dict, path: Path) -> dict:
     last = state.get("last") or {}
     metrics = {k: last[k] for k in ("train_loss", "train_acc", "val_loss", "val_acc") if last.get(k) is not None}
-    return {**metrics, "epochs": state["epoch"], "steps": state["step"], "best": state["best"],
-            "best_checkpoint": state["best_checkpoint"],
-            "last_checkpoint": str(path / "checkpoints" / "last.pdparams")}
+    return {
+        **metrics,
+        "epochs": state["epoch"],
+        "steps": state["step"],
+        "best": state["best"],
+        "best_checkpoint": state["best_checkpoint"],
+        "last_checkpoint": str(path / "checkpoints" / "last.pdparams"),
+    }

@@ -1,5 +1,6 @@
 """Callbacks that stop a paddle.Model run as soon as it cannot succeed: `train.stop_on_nonfinite`
 raises NonFiniteLoss at the first optimizer step whose training loss is NaN or infinite."""
+
 import json
 import math
 from pathlib import Path
@@ -46,8 +47,9 @@ class StopOnNonFinite(paddle.callbacks.Callback):
             paddle.distributed.all_reduce(total)
             loss = total.item()
         if not math.isfinite(loss):
-            raise NonFiniteLoss(loss, self.epoch + 1, self.r["train"]["epochs"], self.steps_done + 1,
-                                last_checkpoint(self.path), self.r)
+            raise NonFiniteLoss(
+                loss, self.epoch + 1, self.r["train"]["epochs"], self.steps_done + 1, last_checkpoint(self.path), self.r
+            )
         # paddle.Model steps the optimizer after every `accumulate` batches and at an epoch's end
         if (step + 1) % self.model._accumulate == 0 or step + 1 == self.params["steps"]:
             self.steps_done += 1

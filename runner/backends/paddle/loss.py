@@ -1,5 +1,6 @@
 """Cross-entropy with label smoothing over hard labels or the soft labels mixup and cutmix make,
 with torch's meaning: the target becomes (1 - smoothing) * target + smoothing / classes."""
+
 import paddle
 import paddle.nn.functional as F
 

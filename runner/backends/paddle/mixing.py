@@ -6,6 +6,7 @@ Each takes and returns (x, target): target is int64 labels or, once a mixing ste
 the already shuffled batch, as torchvision's v2.MixUp and v2.CutMix pair them), each pair with its
 own Beta(alpha, alpha) weight, where torchvision draws one per batch.
 """
+
 import paddle
 import paddle.nn.functional as F
 

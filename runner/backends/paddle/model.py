@@ -1,6 +1,7 @@
 """The paddle.Model a recipe trains, and the process it runs in: the device chosen, every random
 generator seeded, the network (checked against the recipe's image shapes) prepared with its
 optimizer, loss, metric and mixed precision. Training, dry runs and evaluation all start here."""
+
 import random
 
 import numpy as np
@@ -25,8 +26,10 @@ def place(hw: dict) -> None:
     """Run on the recipe's accelerator: gpu when asked for (or `auto` and one is there), else cpu."""
     gpu = paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
     if hw["accelerator"] == "gpu" and not gpu:
-        raise RunFailed("hardware.accelerator: gpu was asked for, but this paddlepaddle build sees no "
-                        "CUDA device; install paddlepaddle-gpu, or set hardware.accelerator: cpu")
+        raise RunFailed(
+            "hardware.accelerator: gpu was asked for, but this paddlepaddle build sees no "
+            "CUDA device; install paddlepaddle-gpu, or set hardware.accelerator: cpu"
+        )
     paddle.set_device("gpu" if gpu and hw["accelerator"] in ("gpu", "auto") else "cpu")
 
 
@@ -42,15 +45,22 @@ def build_model(recipe, program, announce: bool = True) -> paddle.Model:
     precision = r["hardware"]["precision"]
     on_gpu = paddle.get_device().startswith("gpu")
     amp = {"level": "O1", "dtype": AMP[precision]} if precision in AMP and on_gpu else None
-    model.prepare(optimizer, SmoothedCrossEntropy(program.num_classes, r["train"]["label_smoothing"]),
-                  paddle.metric.Accuracy(), amp_configs=amp)
+    model.prepare(
+        optimizer,
+        SmoothedCrossEntropy(program.num_classes, r["train"]["label_smoothing"]),
+        paddle.metric.Accuracy(),
+        amp_configs=amp,
+    )
     return model
 
 
 def notices(hw: dict) -> list[str]:
     """Lightning-only hardware settings a paddle run carries on without, said out loud."""
-    said = [f"hardware.{key} applies to the lightning backend; paddle runs without it"
-            for key in ("channels_last", "compile") if hw[key]]
+    said = [
+        f"hardware.{key} applies to the lightning backend; paddle runs without it"
+        for key in ("channels_last", "compile")
+        if hw[key]
+    ]
     if hw["precision"] in AMP and not paddle.get_device().startswith("gpu"):
         said.append(f"hardware.precision {hw['precision']} needs a GPU on paddle; this run computes in 32-bit")
     return said

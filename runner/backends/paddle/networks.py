@@ -1,5 +1,6 @@
 """Backbones for the Paddle backend: the built-in CNN and paddle.vision classifiers by name, with
 the CIFAR stem option; the same networks, by the same names, as runner/backends/lightning/networks.py."""
+
 import sys
 import warnings
 from pathlib import Path
@@ -11,9 +12,9 @@ from paddle.utils import download
 from paddle.vision import models
 
 from runner.catalog.backbones import RESNET_FAMILY
+from runner.recipe.compile import Program
 from runner.recipe.environment import OFFLINE_ENV, offline
 from runner.recipe.errors import RecipeError, RecipeInvalid, RunFailed
-from runner.recipe.compile import Program
 from runner.recipe.facts import backbone_family, input_shape
 
 
@@ -24,9 +25,14 @@ class SimpleCNN(nn.Layer):
         super().__init__()
         blocks, width = [], in_channels
         for out in (32, 64, 128):
-            blocks += [nn.Conv2D(width, out, 3, padding=1, bias_attr=False), nn.BatchNorm2D(out),
-                       nn.ReLU(), nn.Conv2D(out, out, 3, padding=1, bias_attr=False),
-                       nn.BatchNorm2D(out), nn.ReLU()]
+            blocks += [
+                nn.Conv2D(width, out, 3, padding=1, bias_attr=False),
+                nn.BatchNorm2D(out),
+                nn.ReLU(),
+                nn.Conv2D(out, out, 3, padding=1, bias_attr=False),
+                nn.BatchNorm2D(out),
+                nn.ReLU(),
+            ]
             if out != 128:
                 blocks.append(nn.MaxPool2D(2, ceil_mode=True))
             width = out
@@ -59,8 +65,7 @@ class GoogLeNet(models.GoogLeNet):
     """paddle's GoogLeNet without its two auxiliary heads, like torchvision's with
     aux_logits=False: one output, and no fixed 224x224 input (the heads' linear layers need it)."""
 
-    AUX = ("_pool_o1", "_pool_o2", "_conv_o1", "_fc_o1", "_drop_o1", "_out1",
-           "_conv_o2", "_fc_o2", "_drop_o2", "_out2")
+    AUX = ("_pool_o1", "_pool_o2", "_conv_o1", "_fc_o1", "_drop_o1", "_out1", "_conv_o2", "_fc_o2", "_drop_o2", "_out2")
 
     def __init__(self, num_classes: int):
         super().__init__(num_classes)
@@ -77,8 +82,12 @@ class GoogLeNet(models.GoogLeNet):
 
 
 # Names paddle.vision files its weights under (model_urls keys) where they differ from ours.
-WEIGHTS_KEY = {"mobilenet_v1": "mobilenetv1_1.0", "mobilenet_v2": "mobilenetv2_1.0",
-               "mobilenet_v3_large": "mobilenet_v3_large_x1.0", "mobilenet_v3_small": "mobilenet_v3_small_x1.0"}
+WEIGHTS_KEY = {
+    "mobilenet_v1": "mobilenetv1_1.0",
+    "mobilenet_v2": "mobilenetv2_1.0",
+    "mobilenet_v3_large": "mobilenet_v3_large_x1.0",
+    "mobilenet_v3_small": "mobilenet_v3_small_x1.0",
+}
 BUILDERS = {"alexnet": AlexNet, "googlenet": GoogLeNet, "lenet": models.LeNet}
 
 
@@ -108,8 +117,10 @@ def _paddle_vision(name: str, classes: int, pretrained: bool) -> nn.Layer:
         return net
     url, md5 = weights_url(name)
     if url is None:
-        raise RunFailed(f"model.pretrained: paddle.vision publishes no pretrained weights for {name}; "
-                        "set model.pretrained: false, or choose a backbone that has them")
+        raise RunFailed(
+            f"model.pretrained: paddle.vision publishes no pretrained weights for {name}; "
+            "set model.pretrained: false, or choose a backbone that has them"
+        )
     file = url.rsplit("/", 1)[-1]
     try:
         if offline() and not (Path(download.WEIGHTS_HOME) / file).is_file():
@@ -120,12 +131,14 @@ def _paddle_vision(name: str, classes: int, pretrained: bool) -> nn.Layer:
         raise RunFailed(
             f"model.pretrained: the {name} weights could not be fetched ({str(e).splitlines()[0]}); "
             f"download {url} and place {file} in {download.WEIGHTS_HOME}/, "
-            "or set model.pretrained: false") from None
+            "or set model.pretrained: false"
+        ) from None
     state, own = paddle.load(path), net.state_dict()
     with warnings.catch_warnings():  # paddle warns for each tensor left out: the head, on purpose
         warnings.simplefilter("ignore")
-        net.set_state_dict({k: v for k, v in state.items()
-                            if k in own and tuple(own[k].shape) == tuple(getattr(v, "shape", ()))})
+        net.set_state_dict(
+            {k: v for k, v in state.items() if k in own and tuple(own[k].shape) == tuple(getattr(v, "shape", ()))}
+        )
     return net
 
 
@@ -153,12 +166,18 @@ def check_input(recipe, program: Program, net: nn.Layer) -> None:
                     net(paddle.zeros([2, *shape]))
             except (RuntimeError, ValueError, AssertionError) as e:
                 name = recipe.data["model"]["backbone"]
-                raise RecipeInvalid([RecipeError(
-                    recipe.lines.where(("model", "backbone")), "model.backbone",
-                    f"{name} cannot take {'x'.join(map(str, shape))} images ({_first_line(e)})",
-                    "make the images larger with resize or random_resized_crop in augment.train and "
-                    "augment.eval, or choose a backbone for small images: simple_cnn, or a resnet with "
-                    "stem: cifar")]) from None
+                raise RecipeInvalid(
+                    [
+                        RecipeError(
+                            recipe.lines.where(("model", "backbone")),
+                            "model.backbone",
+                            f"{name} cannot take {'x'.join(map(str, shape))} images ({_first_line(e)})",
+                            "make the images larger with resize or random_resized_crop in augment.train and "
+                            "augment.eval, or choose a backbone for small images: simple_cnn, or a resnet with "
+                            "stem: cifar",
+                        )
+                    ]
+                ) from None
     finally:
         for hook in hooks:
             hook.remove()

@@ -17,6 +17,7 @@ Where paddle's optimizers differ from torch's and how that is bridged:
   (and Lightning's) clipping takes one norm over every parameter. As on torch, gradients are
   clipped first and decayed after.
 """
+
 import paddle
 from paddle import nn
 
@@ -49,11 +50,18 @@ def build_optimizer(program: Program, net: nn.Layer):
         opt = paddle.optimizer.Adam(beta1=optim["beta1"], beta2=optim["beta2"], epsilon=optim["eps"], **common)
     elif name == "adamw":
         names = {p.name for p in decayed}
-        opt = paddle.optimizer.AdamW(beta1=optim["beta1"], beta2=optim["beta2"], epsilon=optim["eps"],
-                                     weight_decay=decay, apply_decay_param_fun=names.__contains__, **common)
+        opt = paddle.optimizer.AdamW(
+            beta1=optim["beta1"],
+            beta2=optim["beta2"],
+            epsilon=optim["eps"],
+            weight_decay=decay,
+            apply_decay_param_fun=names.__contains__,
+            **common,
+        )
     else:
-        opt = paddle.optimizer.RMSProp(rho=optim["alpha"], momentum=optim["momentum"], epsilon=optim["eps"] ** 2,
-                                       **common)
+        opt = paddle.optimizer.RMSProp(
+            rho=optim["alpha"], momentum=optim["momentum"], epsilon=optim["eps"] ** 2, **common
+        )
     return opt, schedule
 
 

@@ -1,14 +1,15 @@
 """paddle.Model callbacks that keep a Paddle run's directory as the Lightning backend keeps its
 own: metrics.csv and a terminal line per epoch, checkpoints/last and the best by the recipe's
 monitor (each recorded by SHA-256), and the learning rate stepped once per optimizer step."""
+
 import json
 import time
 from pathlib import Path
 
 import paddle
 
-from runner.run import atomic, epoch_log
 from runner.backends.paddle import checkpoints
+from runner.run import atomic, epoch_log
 from runner.run.tensorboard import ScalarWriter
 
 
@@ -40,8 +41,15 @@ class Recorder(paddle.callbacks.Callback):
         self.events = ScalarWriter(path / "tensorboard") if r["log"]["tensorboard"] and not rank else None
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.row = {"epoch": self.start + epoch, "images": 0, "train_seconds": 0.0, "loss_sum": 0.0,
-                    "val_images": 0, "val_loss_sum": 0.0, "started": time.perf_counter()}
+        self.row = {
+            "epoch": self.start + epoch,
+            "images": 0,
+            "train_seconds": 0.0,
+            "loss_sum": 0.0,
+            "val_images": 0,
+            "val_loss_sum": 0.0,
+            "started": time.perf_counter(),
+        }
 
     def on_train_batch_begin(self, step, logs=None):
         self.tick = time.perf_counter()
@@ -69,19 +77,32 @@ class Recorder(paddle.callbacks.Callback):
 
     def _finish(self):
         r = self.row
-        row = {"epoch": r["epoch"], "step": self.state["step"], "seconds": time.perf_counter() - r["started"],
-               "images_per_s": r["images"] / max(r["train_seconds"], 1e-9),
-               "lr": self.model._optimizer.get_lr(), "train_loss": r["loss_sum"] / max(r["images"], 1),
-               "train_acc": r.get("train_acc"),
-               "val_loss": r["val_loss_sum"] / r["val_images"] if r["val_images"] else None,
-               "val_acc": r.get("val_acc")}
+        row = {
+            "epoch": r["epoch"],
+            "step": self.state["step"],
+            "seconds": time.perf_counter() - r["started"],
+            "images_per_s": r["images"] / max(r["train_seconds"], 1e-9),
+            "lr": self.model._optimizer.get_lr(),
+            "train_loss": r["loss_sum"] / max(r["images"], 1),
+            "train_acc": r.get("train_acc"),
+            "val_loss": r["val_loss_sum"] / r["val_images"] if r["val_images"] else None,
+            "val_acc": r.get("val_acc"),
+        }
         self.row = {}
         if self.rank:
             return
         epoch_log.append(self.path / "metrics.csv", row)
         if self.events:  # per epoch, under the tags Lightning's logger uses
-            self.events.add({"train_loss_epoch": row["train_loss"], "train_acc": row["train_acc"],
-                             "val_loss": row["val_loss"], "val_acc": row["val_acc"], "lr": row["lr"]}, row["step"])
+            self.events.add(
+                {
+                    "train_loss_epoch": row["train_loss"],
+                    "train_acc": row["train_acc"],
+                    "val_loss": row["val_loss"],
+                    "val_acc": row["val_acc"],
+                    "lr": row["lr"],
+                },
+                row["step"],
+            )
         if self.echo:
             print(epoch_log.line(row, self.epochs), flush=True)
         self._save(row)
@@ -91,8 +112,10 @@ class Recorder(paddle.callbacks.Callback):
         folder.mkdir(exist_ok=True)
         score, best = row.get(self.monitor), self.state["best"]
         if score is not None and (best is None or self.better(score, best) != best):
-            self.state.update(best=score, best_checkpoint=checkpoints.save_best(
-                self.model, folder, row["epoch"], self.state["best_checkpoint"]))
+            self.state.update(
+                best=score,
+                best_checkpoint=checkpoints.save_best(self.model, folder, row["epoch"], self.state["best_checkpoint"]),
+            )
         self.state.update(epoch=row["epoch"] + 1, last=row)
         checkpoints.save(self.model, folder, self.state)
         atomic.write_text(folder / "state.json", json.dumps(self.state, indent=2) + "\n")

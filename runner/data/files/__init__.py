@@ -7,6 +7,7 @@ a time), checksum (size and SHA-256 checks, cached), archive and members (safe t
 extraction), user_archive (a user's own archive of image folders), idx and cifar (the file
 formats).
 """
+
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,9 @@ from runner.data.files.store import prepare
 Split = tuple[np.ndarray, np.ndarray]  # (N, C, H, W) uint8 images, (N,) int64 labels
 
 
-def load_splits(name: str, root: str | Path, download: bool, mirror: str | None = None,
-                out=None) -> tuple[Split, Split]:
+def load_splits(
+    name: str, root: str | Path, download: bool, mirror: str | None = None, out=None
+) -> tuple[Split, Split]:
     """The (train, test) splits of a dataset in SOURCES, fetching its files if allowed."""
     source = SOURCES[name]
     folder = prepare(source, root, download, mirror, out)

@@ -5,6 +5,7 @@ marker beside it records the size, modification time and hash that passed, and l
 a file whose size and mtime still match. A folder that cannot hold the marker (read-only
 storage) is fine; the file is simply hashed on every run.
 """
+
 import hashlib
 import json
 import os
@@ -93,4 +94,7 @@ def _marked(path: Path, stat: os.stat_result, remote: Remote) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(record, dict) and record == {
-        "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": remote.sha256}
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "sha256": remote.sha256,
+    }

@@ -6,6 +6,7 @@ of a 32x32 image in row-major order, which is already (C, H, W). CIFAR-10 record
 label byte; CIFAR-100 records a coarse (20 superclasses) then a fine (100 classes) label byte,
 and the fine one is the label used. The pickled "python version" is never read.
 """
+
 from pathlib import Path
 
 import numpy as np
@@ -24,16 +25,14 @@ def read_cifar100(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
     return read_records(paths, label_bytes=2, label_at=1, num_classes=100)
 
 
-def read_records(paths: list[Path], label_bytes: int, label_at: int,
-                 num_classes: int) -> tuple[np.ndarray, np.ndarray]:
+def read_records(paths: list[Path], label_bytes: int, label_at: int, num_classes: int) -> tuple[np.ndarray, np.ndarray]:
     """(N, 3, 32, 32) uint8 images and (N,) int64 labels from the files' records, in order."""
     record = label_bytes + PIXELS
     images, labels = [], []
     for path in paths:
         rows = np.fromfile(path, np.uint8)
         if rows.size == 0 or rows.size % record:
-            raise _malformed(path, f"its {rows.size:,} bytes are not a whole number of "
-                                   f"{record}-byte records")
+            raise _malformed(path, f"its {rows.size:,} bytes are not a whole number of {record}-byte records")
         rows = rows.reshape(-1, record)
         label = rows[:, label_at]
         if label.max() >= num_classes:
@@ -45,5 +44,7 @@ def read_records(paths: list[Path], label_bytes: int, label_at: int,
 
 
 def _malformed(path: Path, problem: str) -> RunFailed:
-    return RunFailed(f"{path} is not a CIFAR binary batch: {problem}; delete its folder and run "
-                     "again with data.download: true to extract the official archive afresh")
+    return RunFailed(
+        f"{path} is not a CIFAR binary batch: {problem}; delete its folder and run "
+        "again with data.download: true to extract the official archive afresh"
+    )

@@ -8,6 +8,7 @@ when it fails a check. It is opened without following links, so a link planted i
 folder cannot steer the download into another file. Every failure is a RunFailed naming the
 URL, the folder and the fix.
 """
+
 import http.client
 import os
 import re
@@ -48,11 +49,9 @@ def fetch(url: str, dest: Path, remote: Remote, dataset: str, out=None) -> Path:
     except ValueError as e:  # unbalanced IPv6 brackets and the like
         raise RunFailed(f"dataset {dataset}: cannot fetch {url!r} ({e}); check the URL or mirror") from None
     if scheme not in ("http", "https"):
-        raise RunFailed(f"dataset {dataset}: {url!r} is not an http:// or https:// URL; check the "
-                        "mirror or URL given")
+        raise RunFailed(f"dataset {dataset}: {url!r} is not an http:// or https:// URL; check the mirror or URL given")
     for path in [p for p in (dest, part) if p.is_dir()] + ([part] if part.is_symlink() else []):
-        raise RunFailed(f"dataset {dataset}: {path} is in the way (not a plain file); remove it "
-                        "and run again")
+        raise RunFailed(f"dataset {dataset}: {path} is in the way (not a plain file); remove it and run again")
     have = part.stat().st_size if part.exists() else 0
     if remote.size is not None and have > remote.size:
         part.unlink()
@@ -60,8 +59,7 @@ def fetch(url: str, dest: Path, remote: Remote, dataset: str, out=None) -> Path:
     _check_space(folder, (remote.size or 0) - have, dataset, remote.name)
     size = f" ({megabytes(remote.size)})" if remote.size else ""
     resumed = f", resuming after {megabytes(have)}" if have else ""
-    print(f"{dataset}: downloading {remote.name}{size} from {url} into {folder}/{resumed}",
-          file=out, flush=True)
+    print(f"{dataset}: downloading {remote.name}{size} from {url} into {folder}/{resumed}", file=out, flush=True)
     for attempt in range(1, ATTEMPTS + 1):
         if remote.size is not None and have == remote.size:
             break  # complete already: a download that broke off after its last byte
@@ -79,16 +77,17 @@ def fetch(url: str, dest: Path, remote: Remote, dataset: str, out=None) -> Path:
                 raise RunFailed(
                     f"dataset {dataset}: the download of {url} into {folder}/ broke off after "
                     f"{megabytes(have)}{of} ({e}); run the same command again to resume it, or "
-                    f"download it yourself into {folder}/") from None
-            print(f"{dataset}: the connection broke off ({e}); resuming after {megabytes(have)}",
-                  file=out, flush=True)
+                    f"download it yourself into {folder}/"
+                ) from None
+            print(f"{dataset}: the connection broke off ({e}); resuming after {megabytes(have)}", file=out, flush=True)
     mismatch = compare(remote, part.stat().st_size, sha256_of(part))
     if mismatch:
         part.unlink()
         raise RunFailed(
             f"dataset {dataset}: {remote.name} downloaded from {url} {mismatch}; the download "
             f"was deleted. Run again to retry; if it fails the same way, the host serves a "
-            f"different file: put the right {remote.name} in {folder}/ yourself")
+            f"different file: put the right {remote.name} in {folder}/ yourself"
+        )
     os.replace(part, dest)
     mark(dest, remote)
     return dest
@@ -103,14 +102,15 @@ def _attempt(url: str, part: Path, have: int, remote: Remote, dataset: str, out)
             return have  # the host has nothing past `have`: the hash check decides
         with response:
             if have and response.status == 200:
-                print(f"{dataset}: the host does not resume downloads; starting again",
-                      file=out, flush=True)
+                print(f"{dataset}: the host does not resume downloads; starting again", file=out, flush=True)
                 sink.truncate(0)
                 have = 0
             elif have and not _continues(response, have):
                 part.unlink()
-                raise RunFailed(f"dataset {dataset}: {url} answered a resume request with the "
-                                "wrong part of the file; the partial download was deleted: run again")
+                raise RunFailed(
+                    f"dataset {dataset}: {url} answered a resume request with the "
+                    "wrong part of the file; the partial download was deleted: run again"
+                )
             kind = response.headers.get("Content-Type", "").lower()
             if "text/html" in kind:
                 raise _not_a_file(dataset, url, part, f"a web page ({kind})")
@@ -127,8 +127,9 @@ def _attempt(url: str, part: Path, have: int, remote: Remote, dataset: str, out)
                         raise Broken(_reason(e), got) from None
                     if not chunk:
                         if getattr(response, "length", None):  # Content-Length promised more
-                            raise Broken(f"the host closed the connection {response.length:,} "
-                                         "bytes before the end", got)
+                            raise Broken(
+                                f"the host closed the connection {response.length:,} bytes before the end", got
+                            )
                         break
                     if have == 0 and chunk.lstrip(b"\xef\xbb\xbf \t\r\n")[:16].lower().startswith(HTML):
                         raise _not_a_file(dataset, url, part, "an HTML page")
@@ -149,9 +150,11 @@ def _open_part(part: Path, have: int, dataset: str):
     try:
         return os.fdopen(os.open(part, flags, 0o644), "ab" if have else "wb")
     except OSError as e:
-        raise RunFailed(f"dataset {dataset}: cannot write {part} ({e.strerror}); fix the "
-                        "folder's permissions, remove that file, or set data.root to a writable "
-                        "folder") from None
+        raise RunFailed(
+            f"dataset {dataset}: cannot write {part} ({e.strerror}); fix the "
+            "folder's permissions, remove that file, or set data.root to a writable "
+            "folder"
+        ) from None
 
 
 def _connect(url: str, have: int, folder: Path, dataset: str):
@@ -165,13 +168,18 @@ def _connect(url: str, have: int, folder: Path, dataset: str):
     except urllib.error.HTTPError as e:
         if e.code == 416 and have:  # Range Not Satisfiable: the part may be the whole file
             return None
-        advice = ("it has no such file: check the URL (or the mirror)" if e.code in (401, 403, 404, 410)
-                  else "try again later, or use a mirror")
-        raise RunFailed(f"dataset {dataset}: the server answered HTTP {e.code} ({e.reason}) for "
-                        f"{url}; {advice}, or {fix}") from None
+        advice = (
+            "it has no such file: check the URL (or the mirror)"
+            if e.code in (401, 403, 404, 410)
+            else "try again later, or use a mirror"
+        )
+        raise RunFailed(
+            f"dataset {dataset}: the server answered HTTP {e.code} ({e.reason}) for {url}; {advice}, or {fix}"
+        ) from None
     except urllib.error.URLError as e:
-        raise RunFailed(f"dataset {dataset}: could not reach the host of {url} ({e.reason}); "
-                        f"check the network, or {fix}") from None
+        raise RunFailed(
+            f"dataset {dataset}: could not reach the host of {url} ({e.reason}); check the network, or {fix}"
+        ) from None
     except ValueError as e:  # not a URL urllib can send: unknown type, non-ASCII, bad brackets
         raise RunFailed(f"dataset {dataset}: cannot fetch {url!r} ({e}); check the URL or mirror") from None
     except (OSError, http.client.HTTPException) as e:  # no answer in time, or a broken one
@@ -191,19 +199,24 @@ def _length(response, have: int) -> int | None:
 
 def _not_a_file(dataset: str, url: str, part: Path, what: str) -> RunFailed:
     part.unlink(missing_ok=True)
-    return RunFailed(f"dataset {dataset}: {url} answered with {what} instead of the file (a "
-                     "login, error or proxy page); nothing was kept. Open the URL in a browser to "
-                     f"see why, or download the file yourself into {part.parent}/")
+    return RunFailed(
+        f"dataset {dataset}: {url} answered with {what} instead of the file (a "
+        "login, error or proxy page); nothing was kept. Open the URL in a browser to "
+        f"see why, or download the file yourself into {part.parent}/"
+    )
 
 
 def _cannot_write(part: Path, e: OSError, dataset: str, remote: Remote) -> RunFailed:
     if e.errno in FULL:
         if remote.size is None:  # no known end: a part that filled the disk is no use
             part.unlink(missing_ok=True)
-        return RunFailed(f"dataset {dataset}: {part.parent}/ is full ({e.strerror}); free space "
-                         "there or set data.root to a larger disk")
-    return RunFailed(f"dataset {dataset}: cannot write {part} ({e.strerror}); fix the folder, or "
-                     "set data.root to a writable folder")
+        return RunFailed(
+            f"dataset {dataset}: {part.parent}/ is full ({e.strerror}); free space "
+            "there or set data.root to a larger disk"
+        )
+    return RunFailed(
+        f"dataset {dataset}: cannot write {part} ({e.strerror}); fix the folder, or set data.root to a writable folder"
+    )
 
 
 def _reason(e: Exception) -> str:
@@ -215,5 +228,7 @@ def _reason(e: Exception) -> str:
 def _check_space(folder: Path, needed: int, dataset: str, name: str) -> None:
     free = shutil.disk_usage(folder).free
     if needed > free:
-        raise RunFailed(f"dataset {dataset}: {name} needs {megabytes(needed)} but {folder}/ has "
-                        f"{megabytes(free)} free; free space there or set data.root to a larger disk")
+        raise RunFailed(
+            f"dataset {dataset}: {name} needs {megabytes(needed)} but {folder}/ has "
+            f"{megabytes(free)} free; free space there or set data.root to a larger disk"
+        )

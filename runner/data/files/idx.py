@@ -5,6 +5,7 @@ The format (yann.lecun.com/exdb/mnist, "file formats"): a 4-byte magic number 0x
 unsigned byte, the only type these datasets use: images are 0x00000803 (count, rows, columns)
 and labels 0x00000801 (count).
 """
+
 import gzip
 import math
 from pathlib import Path
@@ -21,8 +22,10 @@ def read_split(images: Path, labels: Path) -> tuple[np.ndarray, np.ndarray]:
     x = read_idx(images, 3)
     y = read_idx(labels, 1)
     if len(x) != len(y):
-        raise RunFailed(f"{images} holds {len(x)} images but {labels} holds {len(y)} labels; "
-                        "one of them is not the official file: delete both to fetch them again")
+        raise RunFailed(
+            f"{images} holds {len(x)} images but {labels} holds {len(y)} labels; "
+            "one of them is not the official file: delete both to fetch them again"
+        )
     return x[:, None], y.astype(np.int64)
 
 
@@ -31,15 +34,20 @@ def read_idx(path: Path, ndim: int) -> np.ndarray:
     raw = _bytes(path)
     magic = bytes((0, 0, UBYTE, ndim))
     if raw[:4] != magic:
-        raise _malformed(path, f"starts with 0x{raw[:4].hex()} where an IDX file of "
-                               f"{ndim}-d unsigned bytes starts with 0x{magic.hex()}")
+        raise _malformed(
+            path,
+            f"starts with 0x{raw[:4].hex()} where an IDX file of {ndim}-d unsigned bytes starts with 0x{magic.hex()}",
+        )
     start = 4 + 4 * ndim
     if len(raw) < start:
         raise _malformed(path, f"ends after {len(raw)} bytes, inside its header")
     shape = tuple(int(n) for n in np.frombuffer(raw, ">u4", ndim, offset=4))
     if len(raw) - start != math.prod(shape):
-        raise _malformed(path, f"holds {len(raw) - start:,} bytes of values where its header "
-                               f"({' x '.join(map(str, shape))}) promises {math.prod(shape):,}")
+        raise _malformed(
+            path,
+            f"holds {len(raw) - start:,} bytes of values where its header "
+            f"({' x '.join(map(str, shape))}) promises {math.prod(shape):,}",
+        )
     # A copy: arrays over the immutable bytes would be read-only.
     return np.frombuffer(raw, np.uint8, offset=start).reshape(shape).copy()
 
@@ -55,5 +63,7 @@ def _bytes(path: Path) -> bytes:
 
 
 def _malformed(path: Path, problem: str) -> RunFailed:
-    return RunFailed(f"{path} is not a valid IDX file: it {problem}; delete it and run again "
-                     "with data.download: true to fetch the official file")
+    return RunFailed(
+        f"{path} is not a valid IDX file: it {problem}; delete it and run again "
+        "with data.download: true to fetch the official file"
+    )

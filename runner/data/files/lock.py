@@ -6,6 +6,7 @@ The lock (fcntl.flock) is released by the kernel when its holder exits, even whe
 crashed download never blocks the next run. The empty `.lock` file itself is left in place:
 removing it would let two processes lock two different files of the same name.
 """
+
 import contextlib
 import sys
 from pathlib import Path
@@ -32,8 +33,11 @@ def held(folder: Path, what: str, out=None):
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                print(f"{what}: waiting for another process that is fetching into {folder}/ "
-                      f"(lock {folder / NAME})", file=out or sys.stderr, flush=True)
+                print(
+                    f"{what}: waiting for another process that is fetching into {folder}/ (lock {folder / NAME})",
+                    file=out or sys.stderr,
+                    flush=True,
+                )
                 fcntl.flock(handle, fcntl.LOCK_EX)
             except OSError:
                 pass  # a file system without locks (some NFS and FUSE mounts): go on unlocked

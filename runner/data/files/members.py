@@ -6,6 +6,7 @@ is extracted into, or steer a later write there, so runner.data.files.archive re
 archive when one member is unsafe, before a byte is written. Names are also split on `\\`:
 a zip made on Windows may use it, and there `..\\x` climbs out just like `../x`.
 """
+
 import re
 import stat
 import tarfile
@@ -17,8 +18,12 @@ from runner.recipe.errors import RunFailed
 
 SHOWN = 5  # offending members a message names; the rest are only counted
 DRIVE = re.compile(r"[A-Za-z]:")  # `C:x` names a drive on Windows
-ZIP_SPECIAL = {stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-               stat.S_IFIFO: "a fifo", stat.S_IFSOCK: "a socket"}
+ZIP_SPECIAL = {
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a fifo",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 @dataclass(frozen=True)
@@ -33,13 +38,14 @@ class Member:
 
 
 def tar_members(tar: tarfile.TarFile) -> list[Member]:
-    return [_member(i.name, _tar_kind(i), i.isfile(), i.size if i.isfile() else 0, False, i)
-            for i in tar.getmembers()]
+    return [_member(i.name, _tar_kind(i), i.isfile(), i.size if i.isfile() else 0, False, i) for i in tar.getmembers()]
 
 
 def zip_members(archive: zipfile.ZipFile) -> list[Member]:
-    return [_member(i.filename, _zip_kind(archive, i), not i.is_dir(), i.file_size,
-                    bool(i.flag_bits & 0x1), i) for i in archive.infolist()]
+    return [
+        _member(i.filename, _zip_kind(archive, i), not i.is_dir(), i.file_size, bool(i.flag_bits & 0x1), i)
+        for i in archive.infolist()
+    ]
 
 
 def refuse_unsafe(archive: Path, members: list[Member], fix: str, password_fix: str) -> None:
@@ -49,12 +55,15 @@ def refuse_unsafe(archive: Path, members: list[Member], fix: str, password_fix: 
         raise RunFailed(
             f"{archive}: refused to extract an unsafe member, so nothing was extracted: "
             f"{_count(unsafe, members)} unsafe (an archive may hold only plain files and "
-            f"folders under relative names): {_names(unsafe, True)}; {fix}")
+            f"folders under relative names): {_names(unsafe, True)}; {fix}"
+        )
     locked = [m for m in members if m.encrypted]
     if locked:
-        raise RunFailed(f"{archive}: {_count(locked, members)} encrypted, and the runner takes "
-                        f"no passwords, so nothing was extracted: {_names(locked, False)}; "
-                        f"{password_fix}")
+        raise RunFailed(
+            f"{archive}: {_count(locked, members)} encrypted, and the runner takes "
+            f"no passwords, so nothing was extracted: {_names(locked, False)}; "
+            f"{password_fix}"
+        )
 
 
 def _member(name, kind, is_file, size, encrypted, info) -> Member:

@@ -3,6 +3,7 @@
 On a terminal the line is redrawn in place at most five times a second; in a log (a file, CI)
 a line is written every LOG_EVERY seconds and once at the end, so logs stay short.
 """
+
 import sys
 import time
 

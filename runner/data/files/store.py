@@ -2,6 +2,7 @@
 
 `prepare` is the one entry point; the layout it keeps is described in runner.data.files.sources.
 """
+
 from pathlib import Path
 
 from runner.data.files.archive import extract
@@ -13,8 +14,7 @@ from runner.recipe.environment import OFFLINE_ENV, offline
 from runner.recipe.errors import RunFailed
 
 
-def prepare(source: Source, root: str | Path, download: bool, mirror: str | None = None,
-            out=None) -> Path:
+def prepare(source: Source, root: str | Path, download: bool, mirror: str | None = None, out=None) -> Path:
     """The folder holding `source`'s train and test files, ready to read.
 
     root: data.root; the dataset lives in root/<dataset>/. download: data.download.
@@ -32,8 +32,9 @@ def prepare(source: Source, root: str | Path, download: bool, mirror: str | None
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise RunFailed(f"dataset {source.dataset}: cannot create {folder} ({e.strerror}); "
-                            "set data.root to a writable folder") from None
+            raise RunFailed(
+                f"dataset {source.dataset}: cannot create {folder} ({e.strerror}); set data.root to a writable folder"
+            ) from None
     with held(folder, source.dataset, out):  # another process may be fetching the same files
         return _ready(source, folder, readable, mirror, out)
 
@@ -50,12 +51,15 @@ def _ready(source: Source, folder: Path, readable: Path, mirror: str | None, out
             raise RunFailed(
                 f"dataset {source.dataset}: {folder / remote.name} {mismatch}; it is not the "
                 f"official file: delete it to download it again (data.download: true), or "
-                f"replace it with {source.url(remote, mirror)}")
+                f"replace it with {source.url(remote, mirror)}"
+            )
     if source.unpacked:
         if readable.exists():
-            raise RunFailed(f"dataset {source.dataset}: {readable}/ lacks some of "
-                            f"{', '.join(source.train + source.test)}; delete it to extract "
-                            f"{source.files[0].name} again")
+            raise RunFailed(
+                f"dataset {source.dataset}: {readable}/ lacks some of "
+                f"{', '.join(source.train + source.test)}; delete it to extract "
+                f"{source.files[0].name} again"
+            )
         extract(folder / source.files[0].name, source.unpacked, source.train + source.test)
     return readable
 
@@ -68,7 +72,12 @@ def _missing_message(source: Source, folder: Path, missing, mirror: str | None) 
     names = ", ".join(r.name for r in missing)
     also = f" (or the folder {source.unpacked}/ extracted from it)" if source.unpacked else ""
     urls = " ".join(source.url(r, mirror) for r in missing)
-    why, allow = ((f"{OFFLINE_ENV} is set", f"unset {OFFLINE_ENV}") if offline() else
-                  ("data.download is false", "set data.download: true"))
-    return (f"dataset {source.dataset}: missing {names} in {folder}/{also}, and {why}; "
-            f"download {urls} into {folder}/, or {allow}")
+    why, allow = (
+        (f"{OFFLINE_ENV} is set", f"unset {OFFLINE_ENV}")
+        if offline()
+        else ("data.download is false", "set data.download: true")
+    )
+    return (
+        f"dataset {source.dataset}: missing {names} in {folder}/{also}, and {why}; "
+        f"download {urls} into {folder}/, or {allow}"
+    )

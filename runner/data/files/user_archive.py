@@ -7,17 +7,18 @@ one folder gives root/<that folder>/, as `tar -xf` would; any other gives root/<
 without extension>/. A `<archive>.extracted` note records the folder made, so later runs need
 neither the network nor a pass over the archive.
 """
+
 import json
 import re
 import urllib.parse
 from pathlib import Path
 
-from runner.recipe.environment import OFFLINE_ENV, offline
 from runner.data.files.archive import destination, extract
 from runner.data.files.checksum import check_file, write_note
 from runner.data.files.fetch import fetch
 from runner.data.files.lock import held
 from runner.data.files.sources import SOURCES, Remote
+from runner.recipe.environment import OFFLINE_ENV, offline
 from runner.recipe.errors import RunFailed
 
 LABEL = "folder"  # the dataset's name in messages
@@ -39,15 +40,20 @@ def fetch_folder(url: str, sha256: str, root: str | Path, download: bool = True,
     if done:
         return done
     if not archive.is_file() and (not download or offline()):
-        why, allow = ((f"{OFFLINE_ENV} is set", f"unset {OFFLINE_ENV}") if offline() else
-                      ("data.download is false", "set data.download: true"))
-        raise RunFailed(f"dataset {LABEL}: {remote.name} is not in {root}/, and {why}; download {url} "
-                        f"into {root}/, or {allow}")
+        why, allow = (
+            (f"{OFFLINE_ENV} is set", f"unset {OFFLINE_ENV}")
+            if offline()
+            else ("data.download is false", "set data.download: true")
+        )
+        raise RunFailed(
+            f"dataset {LABEL}: {remote.name} is not in {root}/, and {why}; download {url} into {root}/, or {allow}"
+        )
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise RunFailed(f"dataset {LABEL}: cannot create {root} ({e.strerror}); set data.root to a "
-                        "writable folder") from None
+        raise RunFailed(
+            f"dataset {LABEL}: cannot create {root} ({e.strerror}); set data.root to a writable folder"
+        ) from None
     with held(root, LABEL, out):
         done = _extracted(archive, remote)  # another process may have finished it meanwhile
         if done:
@@ -56,13 +62,17 @@ def fetch_folder(url: str, sha256: str, root: str | Path, download: bool = True,
             fetch(url, archive, remote, LABEL, out)
         mismatch = check_file(archive, remote)
         if mismatch:
-            raise RunFailed(f"dataset {LABEL}: {archive} {mismatch}; it is not the archive data.sha256 "
-                            f"names: delete it to download {url} again, or correct data.sha256")
+            raise RunFailed(
+                f"dataset {LABEL}: {archive} {mismatch}; it is not the archive data.sha256 "
+                f"names: delete it to download {url} again, or correct data.sha256"
+            )
         folder = destination(archive)
         if folder.name in RESERVED:
-            raise RunFailed(f"dataset {LABEL}: {archive} would be extracted to {folder}/, the "
-                            f"folder of the {folder.name} dataset; keep your archive in another "
-                            "folder: set data.root (or --root) elsewhere")
+            raise RunFailed(
+                f"dataset {LABEL}: {archive} would be extracted to {folder}/, the "
+                f"folder of the {folder.name} dataset; keep your archive in another "
+                "folder: set data.root (or --root) elsewhere"
+            )
         if not folder.is_dir():  # a folder already there: extracted before, or by hand
             extract(archive)
         write_note(_note_path(archive), json.dumps({"sha256": remote.sha256, "folder": folder.name}) + "\n")
@@ -93,4 +103,3 @@ def _extracted(archive: Path, remote: Remote) -> Path | None:
     if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or note.get("sha256") != remote.sha256:
         return None  # not a note this module wrote
     return archive.parent / name if (archive.parent / name).is_dir() else None
-

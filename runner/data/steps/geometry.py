@@ -7,6 +7,7 @@ resize is the one torchvision's and paddle's `antialias=True` reproduce) and dra
 `random`, which paddle's DataLoader seeds in each worker, as paddle.vision.transforms do. Every
 step is a small class, so a composed transform pickles into the workers.
 """
+
 import math
 import random
 
@@ -19,8 +20,10 @@ from runner.data.steps.maths import centre_offsets, fallback_box, resized_shape
 def pil_resize(x: np.ndarray, height: int, width: int, box=None) -> np.ndarray:
     """Antialiased bilinear resize of `box` (left, top, right, bottom; default the whole image)."""
     planes = [x.transpose(1, 2, 0)] if x.shape[0] == 3 else list(x)  # RGB at once, else per channel
-    out = [np.asarray(Image.fromarray(np.ascontiguousarray(p)).resize((width, height), Image.BILINEAR, box=box))
-           for p in planes]
+    out = [
+        np.asarray(Image.fromarray(np.ascontiguousarray(p)).resize((width, height), Image.BILINEAR, box=box))
+        for p in planes
+    ]
     return out[0].transpose(2, 0, 1) if x.shape[0] == 3 else np.stack(out)
 
 
@@ -42,7 +45,7 @@ class CenterCrop:
         s = self.size
         (left, right, top_pad, bottom), top, start = centre_offsets(*x.shape[1:], s)
         x = np.pad(x, ((0, 0), (top_pad, bottom), (left, right)))
-        return x[:, top:top + s, start:start + s]
+        return x[:, top : top + s, start : start + s]
 
 
 class RandomCrop:
@@ -56,7 +59,7 @@ class RandomCrop:
         if self.size > h or self.size > w:
             raise ValueError(f"random_crop: size {self.size} is larger than the {h}x{w} padded image")
         top, left = random.randint(0, h - self.size), random.randint(0, w - self.size)
-        return x[:, top:top + self.size, left:left + self.size]
+        return x[:, top : top + self.size, left : left + self.size]
 
 
 def draw_box(h: int, w: int, scale, ratio, inside: bool = False, tries: int = 10):

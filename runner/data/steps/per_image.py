@@ -4,6 +4,7 @@ before `normalize`, on each decoded image, as uint8 (C, H, W) numpy arrays.
 The steps live in geometry.py and pixels.py (numpy and PIL, drawing
 from Python's `random`); SAMPLE_BUILDERS maps each step name to its per-image builder.
 """
+
 from functools import partial
 
 import numpy as np

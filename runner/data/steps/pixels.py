@@ -3,6 +3,7 @@ datasets: color_jitter, grayscale and random_erasing, with the formulas of the b
 steps (maths.py holds what they share). Values are computed in float [0, 1] and rounded back to
 uint8 once per step; draws come from Python's `random` (see geometry.py).
 """
+
 import random
 
 import numpy as np
@@ -82,5 +83,5 @@ class RandomErasing:
             return x
         top, left, bh, bw = box
         x = x.copy()
-        x[:, top:top + bh, left:left + bw] = 0
+        x[:, top : top + bh, left : left + bw] = 0
         return x

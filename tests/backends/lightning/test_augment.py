@@ -1,5 +1,6 @@
 """The Lightning backend's augmentation steps: every registered step is built, each one does what
 its recipe meaning says on whole batches, and the file-backed split matches the in-memory path."""
+
 import inspect
 from types import SimpleNamespace
 
@@ -8,14 +9,22 @@ import torch
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import v2
 
-from runner.catalog import augmentations
 from runner.backends.lightning.augment import BUILDERS, build_pipeline, split_pipeline
 from runner.backends.lightning.augment_boxes import RandomErasing
 from runner.backends.lightning.augment_colour import ColorJitter, Grayscale, Normalize, adjust_hue, blend
-from runner.backends.lightning.augment_geometry import (CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation,
-                                               resized_crop, rotate)
+from runner.backends.lightning.augment_geometry import (
+    CenterCrop,
+    Flip,
+    RandomCrop,
+    RandomResizedCrop,
+    Resize,
+    Rotation,
+    resized_crop,
+    rotate,
+)
 from runner.backends.lightning.mixing import CutMix, Mixup
 from runner.backends.lightning.sample_transforms import SAMPLE_BUILDERS, PerImage, policy
+from runner.catalog import augmentations
 from runner.recipe.stages import compile_file
 
 RECIPE = """\
@@ -96,8 +105,8 @@ def test_random_crop_keeps_shape_and_draws_a_window_per_image():
     out = RandomCrop(16, padding=4)(x)
     assert out.shape == x.shape
     padded = torch.nn.functional.pad(x[0, 0], [4] * 4)
-    windows = {(t, l) for t in range(9) for l in range(9)}
-    drawn = {next(w for w in windows if torch.equal(padded[w[0]:w[0] + 16, w[1]:w[1] + 16], o[0])) for o in out}
+    windows = {(t, left) for t in range(9) for left in range(9)}
+    drawn = {next(w for w in windows if torch.equal(padded[w[0] : w[0] + 16, w[1] : w[1] + 16], o[0])) for o in out}
     assert len(drawn) > 20  # 64 draws from 81 windows
 
 
@@ -127,9 +136,11 @@ def test_random_resized_crop_size_identity_box_and_per_image_boxes():
     crops = RandomResizedCrop(16, scale=(0.1, 0.5))(x)
     assert len({tuple(c.flatten()[:4].tolist()) for c in crops}) >= 12  # boxes are whole pixels, so some repeat
     # upscaling a box is torchvision's bilinear resize away from the box's edges
-    t, l, h, w = torch.tensor([3, 0]), torch.tensor([5, 2]), torch.tensor([10, 12]), torch.tensor([8, 14])
-    ours = resized_crop(x[:2], t, l, h, w, 24)
-    ref = torch.stack([TF.resized_crop(x[i], int(t[i]), int(l[i]), int(h[i]), int(w[i]), [24, 24]) for i in range(2)])
+    t, left, h, w = torch.tensor([3, 0]), torch.tensor([5, 2]), torch.tensor([10, 12]), torch.tensor([8, 14])
+    ours = resized_crop(x[:2], t, left, h, w, 24)
+    ref = torch.stack(
+        [TF.resized_crop(x[i], int(t[i]), int(left[i]), int(h[i]), int(w[i]), [24, 24]) for i in range(2)]
+    )
     assert torch.allclose(ours[..., 3:-3, 3:-3], ref[..., 3:-3, 3:-3], atol=1e-5)
 
 
@@ -138,8 +149,9 @@ def test_rotation_by_zero_is_identity_and_matches_torchvision_at_fixed_angles():
     x = torch.rand(3, 3, 10, 14)
     assert torch.allclose(Rotation(0.0)(x), x, atol=1e-5)
     angles = torch.tensor([30.0, -70.0, 90.0])
-    ref = torch.stack([TF.rotate(x[i], float(a), interpolation=v2.InterpolationMode.BILINEAR)
-                       for i, a in enumerate(angles)])
+    ref = torch.stack(
+        [TF.rotate(x[i], float(a), interpolation=v2.InterpolationMode.BILINEAR) for i, a in enumerate(angles)]
+    )
     assert torch.allclose(rotate(x, angles), ref, atol=1e-5)
     quarter = rotate(x[:, :, :, :10], torch.full((3,), 90.0))  # square images: a quarter turn is exact
     assert torch.allclose(quarter, torch.rot90(x[:, :, :, :10], 1, [2, 3]), atol=1e-5)
@@ -217,9 +229,14 @@ def test_cutmix_pastes_a_box_and_mixes_labels_by_area():
     assert torch.allclose(mixed.sum(1), torch.ones(8))
 
 
-@pytest.mark.parametrize("name,params", [("auto_augment", {"policy": "cifar10"}),
-                                         ("rand_augment", {"num_ops": 2, "magnitude": 9}),
-                                         ("trivial_augment", {})])
+@pytest.mark.parametrize(
+    "name,params",
+    [
+        ("auto_augment", {"policy": "cifar10"}),
+        ("rand_augment", {"num_ops": 2, "magnitude": 9}),
+        ("trivial_augment", {}),
+    ],
+)
 def test_policies_keep_shape_and_dtype(name, params):
     torch.manual_seed(0)
     for c in (1, 3):
@@ -231,8 +248,14 @@ def test_policies_keep_shape_and_dtype(name, params):
 
 def test_file_backed_split_puts_normalize_and_later_steps_on_the_device(tmp_path):
     torch.manual_seed(0)
-    p = program(tmp_path, ("hflip", {}), ("center_crop", {"size": 12}), ("normalize", {}),
-                ("random_erasing", {}), ("cutmix", {}))
+    p = program(
+        tmp_path,
+        ("hflip", {}),
+        ("center_crop", {"size": 12}),
+        ("normalize", {}),
+        ("random_erasing", {}),
+        ("cutmix", {}),
+    )
     sample, device = split_pipeline(p, "train")
     assert [type(s) for s in device.steps] == [Normalize, RandomErasing, CutMix]
     assert [type(t) for t in sample.transforms] == [v2.RandomHorizontalFlip, v2.CenterCrop]
@@ -246,8 +269,9 @@ def test_file_backed_split_puts_normalize_and_later_steps_on_the_device(tmp_path
     sample, device = split_pipeline(p, "train")
     assert [type(s) for s in device.steps] == [Mixup]
     x = torch.stack([sample(image) for image in images()])
-    assert torch.equal(split_pipeline(program(tmp_path, ("center_crop", {"size": 12})), "train")[1](x, y)[0],
-                       x.float() / 255)
+    assert torch.equal(
+        split_pipeline(program(tmp_path, ("center_crop", {"size": 12})), "train")[1](x, y)[0], x.float() / 255
+    )
 
 
 def test_classifier_runs_the_right_pipeline_after_transfer(tmp_path):

@@ -1,5 +1,6 @@
 """`runner run` on the Lightning backend, as a user runs it: the model learns and the run
 directory holds what reproduces it."""
+
 import csv
 import json
 import os
@@ -13,8 +14,13 @@ from tests.conftest import ROOT
 
 
 def run(tmp_path, *args):
-    return subprocess.run([sys.executable, "-m", "runner", "run", *map(str, args)], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "runner", "run", *map(str, args)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def run_dir(result) -> Path:
@@ -38,8 +44,12 @@ def test_quickstart_learns_digits_and_writes_a_complete_run_dir(tmp_path):
     provenance = json.loads((path / "provenance.json").read_text())
     assert provenance["seed"] == 0 and provenance["packages"]["torch"]
     assert list(path.glob("tensorboard/events.out.tfevents.*"))
-    again = subprocess.run([sys.executable, "-m", "runner", "validate", path / "resolved.yaml"],
-                           cwd=tmp_path, capture_output=True, text=True)
+    again = subprocess.run(
+        [sys.executable, "-m", "runner", "validate", path / "resolved.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert again.returncode == 0, again.stderr
 
 
@@ -62,8 +72,10 @@ def test_a_missing_dataset_stops_before_any_work(tmp_path):
 
 
 def test_torchvision_backbones_take_greyscale_and_cifar_stems(tmp_path):
-    for extra in (["model.backbone=resnet18"],
-                  ["model.backbone=resnet18", "model.stem=cifar", "hardware.channels_last=true"]):
+    for extra in (
+        ["model.backbone=resnet18"],
+        ["model.backbone=resnet18", "model.stem=cifar", "hardware.channels_last=true"],
+    ):
         result = run(tmp_path, ROOT / "recipes/quickstart.yaml", "--dry-run", *extra)
         assert result.returncode == 0, (extra, result.stderr[-3000:])
         assert result.stdout.startswith("dry run OK: resnet18 (11,1")  # 10-class head, 1 or 3 input channels
@@ -72,10 +84,21 @@ def test_torchvision_backbones_take_greyscale_and_cifar_stems(tmp_path):
 def test_pretrained_weights_that_cannot_be_fetched_name_the_file_and_folder(tmp_path):
     env_home = tmp_path / "torch-home"
     result = subprocess.run(
-        [sys.executable, "-m", "runner", "run", ROOT / "recipes/quickstart.yaml",
-         "model.backbone=resnet18", "model.pretrained=true"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-        env={**__import__("os").environ, "TORCH_HOME": str(env_home)})
+        [
+            sys.executable,
+            "-m",
+            "runner",
+            "run",
+            ROOT / "recipes/quickstart.yaml",
+            "model.backbone=resnet18",
+            "model.pretrained=true",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "TORCH_HOME": str(env_home)},
+    )
     assert result.returncode == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     assert f"place resnet18-f37072fd.pth in {env_home}/hub/checkpoints/" in result.stderr

@@ -1,65 +1,28 @@
 """The Paddle backend's augmentation steps: every step registered for paddle is built, each does
 what its recipe meaning says on whole batches and on single images, the file-backed split matches
 the in-memory path, and deterministic steps give the Lightning backend's pixels."""
-import inspect
+
 import pickle
 import random
 
 import numpy as np
 import paddle
 import pytest
-from PIL import Image
 
-from runner.catalog import augmentations
-from runner.backends.paddle import augment_sample_geometry as sample_geometry
-from runner.backends.paddle import augment_sample_pixels as sample_pixels
 from runner.backends.paddle.augment import BUILDERS, build_pipeline, build_step, split_pipeline
 from runner.backends.paddle.augment_boxes import RandomErasing
-from runner.backends.paddle.augment_colour import ColorJitter, Grayscale, Normalize, adjust_hue, blend
-from runner.backends.paddle.augment_geometry import (CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation,
-                                            resized_crop, rotate)
+from runner.backends.paddle.augment_colour import ColorJitter, Grayscale
+from runner.backends.paddle.augment_geometry import (
+    Flip,
+    RandomCrop,
+    RandomResizedCrop,
+    Rotation,
+    rotate,
+)
 from runner.backends.paddle.mixing import CutMix, Mixup
+from runner.catalog import augmentations
 from runner.data.steps.per_image import SAMPLE_BUILDERS, sample_step
-from runner.recipe.stages import compile_file
-from runner.recipe.yaml_writer import dump
-
-REQUIRED = {"size": 12, "degrees": 30.0}  # values for parameters without a default
-DEVICE_ONLY = ("normalize", "mixup", "cutmix")  # never run in a worker
-
-
-def program(tmp_path, *steps, backend: str = "paddle"):
-    """The compiled Program of a synthetic recipe whose augment.train is `steps` ((name, params))."""
-    recipe = {
-        "schema_version": 1, "name": "paddle_augment_test", "backend": backend,
-        "model": {"backbone": "simple_cnn"},
-        "data": {"dataset": "synthetic", "num_classes": 4, "image_size": 16, "channels": 3,
-                 "train_size": 64, "val_size": 16, "batch_size": 8},
-        "augment": {"train": [{"name": n, **p} for n, p in steps], "eval": [{"name": "normalize"}]},
-        "optim": {"name": "adam", "lr": 0.001},
-    }
-    (tmp_path / "recipe.yaml").write_text(dump(recipe))
-    return compile_file(str(tmp_path / "recipe.yaml"))[1]
-
-
-def images(n=8, c=3, h=16, w=16, seed=0) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, 256, (n, c, h, w), dtype=np.uint8)
-
-
-def pil(x: np.ndarray) -> Image.Image:
-    return Image.fromarray(np.ascontiguousarray(x.transpose(1, 2, 0)))
-
-
-def close(a, b, atol=1e-6) -> bool:
-    return np.allclose(np.asarray(a), np.asarray(b), atol=atol)
-
-
-def same(a, b) -> bool:
-    return np.array_equal(np.asarray(a), np.asarray(b))
-
-
-def required(name: str) -> dict:
-    signature = inspect.signature(augmentations.get(name).function)
-    return {p: REQUIRED[p] for p, v in signature.parameters.items() if v.default is inspect.Parameter.empty}
+from tests.backends.paddle.batches import DEVICE_ONLY, close, images, pil, program, required, same
 
 
 @pytest.mark.parametrize("name", augmentations.names("paddle"))
@@ -94,8 +57,14 @@ def test_lightning_only_and_unknown_steps_are_refused_clearly(tmp_path):
 
 
 def test_a_seeded_run_repeats_its_draws(tmp_path):
-    p = program(tmp_path, ("random_resized_crop", {"size": 12}), ("hflip", {}), ("color_jitter", {}),
-                ("random_erasing", {}), ("mixup", {}))
+    p = program(
+        tmp_path,
+        ("random_resized_crop", {"size": 12}),
+        ("hflip", {}),
+        ("color_jitter", {}),
+        ("random_erasing", {}),
+        ("mixup", {}),
+    )
     sample = split_pipeline(p, "train")[0]  # workers draw from Python's random, seeded per worker
 
     def draws():
@@ -112,8 +81,8 @@ def test_random_crop_keeps_shape_and_draws_a_window_per_image():
     x = paddle.arange(16 * 16, dtype="float32").reshape([1, 1, 16, 16]).expand([64, 1, 16, 16])
     out = RandomCrop(16, padding=4)(x).numpy()
     padded = np.pad(x.numpy()[0, 0], 4)
-    windows = [(t, l) for t in range(9) for l in range(9)]
-    drawn = {next(w for w in windows if same(padded[w[0]:w[0] + 16, w[1]:w[1] + 16], o[0])) for o in out}
+    windows = [(t, left) for t in range(9) for left in range(9)]
+    drawn = {next(w for w in windows if same(padded[w[0] : w[0] + 16, w[1] : w[1] + 16], o[0])) for o in out}
     assert out.shape == (64, 1, 16, 16) and len(drawn) > 20  # 64 draws from 81 windows
 
 
@@ -201,99 +170,3 @@ def test_cutmix_pastes_a_box_and_mixes_labels_by_area():
     assert (own < 1).any()
     _, mixed = CutMix(num_classes=8)(out, target)  # soft labels in, soft labels out
     assert close(mixed.sum(1), np.ones(8))
-
-
-def test_single_image_steps_match_the_batched_ones():
-    random.seed(0)
-    x = images(n=1, h=10, w=14)[0]
-    batched = paddle.to_tensor(x[None].astype(np.float32) / 255)
-    resized = sample_geometry.Resize(7)(x) / 255
-    assert close(resized, Resize(7)(batched)[0], atol=1.5 / 255)  # PIL resizes uint8 in fixed point
-    assert same(sample_geometry.CenterCrop(12)(x), (CenterCrop(12)(batched)[0] * 255).round())
-    assert same(sample_geometry.Flip(2, 1.0)(x), x[:, :, ::-1])
-    whole = sample_geometry.RandomResizedCrop(10, scale=(1.0, 1.0), ratio=(1.0, 1.0))
-    assert same(whole(x[:, :, :10]), x[:, :, :10])
-    assert sample_geometry.RandomResizedCrop(7)(x).shape == (3, 7, 7)
-    box = paddle.to_tensor([2]), paddle.to_tensor([3]), paddle.to_tensor([6]), paddle.to_tensor([8])
-    upscaled = sample_geometry.pil_resize(x, 24, 24, box=(3, 2, 11, 8)) / 255
-    # upscaling a box is the batched roi_align's bilinear away from the box's edges
-    assert close(upscaled[:, 3:-3, 3:-3], resized_crop(batched, *box, 24)[0, :, 3:-3, 3:-3], atol=1.5 / 255)
-    f = x.astype(np.float32) / 255
-    assert close(sample_geometry.rotate(f, 30.0), rotate(batched, paddle.to_tensor([30.0]))[0], atol=1e-5)
-    for kind, factor in ((0, 1.3), (1, 0.6), (2, 1.7), (3, 0.2)):
-        ref = adjust_hue(batched, paddle.to_tensor([factor])) if kind == 3 else \
-            blend(batched, paddle.to_tensor([kind]), paddle.to_tensor([factor]))
-        assert close(sample_pixels.adjust(f, kind, factor), ref[0], atol=1e-5)
-    grey = sample_pixels.Grayscale(1.0)(x)
-    assert same(grey[0], grey[2]) and close(grey / 255, Grayscale(1.0)(batched)[0], atol=0.5 / 255)
-    erased = [sample_pixels.RandomErasing(1.0)(np.full((3, 32, 32), 9, np.uint8)) for _ in range(32)]
-    fraction = np.array([(e[0] == 0).mean() for e in erased])
-    assert fraction.min() >= 0.015 and fraction.max() <= 0.36
-
-
-def test_file_backed_split_puts_normalize_and_later_steps_on_the_device(tmp_path):
-    paddle.seed(0)
-    p = program(tmp_path, ("hflip", {}), ("center_crop", {"size": 12}), ("normalize", {}),
-                ("random_erasing", {}), ("cutmix", {}))
-    sample, device = split_pipeline(p, "train")
-    assert [type(s) for s in device.steps] == [Normalize, RandomErasing, CutMix]
-    assert [type(s) for s in sample.steps] == [sample_geometry.Flip, sample_geometry.CenterCrop]
-    p = program(tmp_path, ("center_crop", {"size": 12}), ("normalize", {}))
-    x, y = images(), paddle.arange(8) % 4
-    sample, device = split_pipeline(p, "train")
-    split, labels = device(paddle.to_tensor(np.stack([sample(pil(image)) for image in x])), y)
-    whole, _ = build_pipeline(p, "train")(paddle.to_tensor(x), y)
-    assert same(split, whole) and labels is y
-    sample, device = split_pipeline(program(tmp_path, ("center_crop", {"size": 12}), ("mixup", {})), "train")
-    assert [type(s) for s in device.steps] == [Mixup]
-    done = np.stack([sample(pil(image)) for image in x])
-    plain = split_pipeline(program(tmp_path, ("center_crop", {"size": 12})), "train")[1]
-    assert same(plain(paddle.to_tensor(done), y)[0], done.astype(np.float32) / 255)
-
-
-# Steps whose output involves no random draw; each must give Lightning's pixels.
-DETERMINISTIC = [
-    [("resize", {"size": 11})], [("resize", {"size": 24})], [("center_crop", {"size": 12})],
-    [("resize", {"size": 24}), ("center_crop", {"size": 21})],
-    [("normalize", {})], [("normalize", {"mean": [0.5, 0.4, 0.3], "std": [0.2, 0.25, 0.3]})],
-    [("hflip", {"p": 1.0})], [("vflip", {"p": 1.0})], [("grayscale", {"p": 1.0})], [("rotation", {"degrees": 0.0})],
-    [("color_jitter", {"brightness": 0.0, "contrast": 0.0, "saturation": 0.0, "hue": 0.0})],
-    [("resize", {"size": 12}), ("center_crop", {"size": 12}), ("hflip", {"p": 1.0}), ("normalize", {})],
-]
-
-
-@pytest.mark.parametrize("steps", DETERMINISTIC, ids=lambda steps: "+".join(name for name, _ in steps))
-def test_deterministic_steps_give_the_lightning_pipelines_pixels(tmp_path, steps):
-    torch = pytest.importorskip("torch")
-    from runner.backends.lightning.augment import build_pipeline as lightning_pipeline
-
-    x, y = images(h=16, w=20), np.arange(8) % 4
-    ours, _ = build_pipeline(program(tmp_path, *steps), "train")(paddle.to_tensor(x), paddle.to_tensor(y))
-    theirs, _ = lightning_pipeline(program(tmp_path, *steps, backend="lightning"), "train")(
-        torch.from_numpy(x), torch.from_numpy(y))
-    # interpolation (resize, rotation's grid_sample) differs in the last float32 bits, the rest not at all
-    assert ours.shape == list(theirs.shape) and close(ours, theirs.numpy(), atol=1e-5)
-
-
-def test_random_steps_at_fixed_draws_give_lightnings_pixels():
-    torch = pytest.importorskip("torch")
-    from runner.backends.lightning import augment_colour as lc, augment_geometry as lg
-
-    x = np.random.default_rng(1).random((3, 3, 10, 14), dtype=np.float32)
-    px, tx = paddle.to_tensor(x), torch.from_numpy(x)
-    assert Resize(10)(px) is px
-    for size in (9, 13):  # 13: zero-padded first, as torchvision
-        assert same(CenterCrop(size)(px), lg.CenterCrop(size)(tx))
-    angles = [30.0, -70.0, 90.0]
-    assert close(rotate(px, paddle.to_tensor(angles)), lg.rotate(tx, torch.tensor(angles)), atol=1e-5)
-    box = [[3, 0, 1], [5, 2, 0], [7, 10, 9], [8, 12, 14]]  # top, left, height, width per image
-    for size in (4, 24):  # down and up
-        ours = resized_crop(px, *(paddle.to_tensor(v, dtype="int64") for v in box), size)
-        assert close(ours, lg.resized_crop(tx, *(torch.tensor(v) for v in box), size), atol=1e-5)
-    f = [0.3, 1.0, 1.8]
-    for kind in range(3):
-        ours = blend(px, paddle.full([3], kind, "int64"), paddle.to_tensor(f))
-        assert close(ours, lc.blend(tx, torch.full((3,), kind), torch.tensor(f)), atol=1e-6)
-    shift = [0.1, -0.3, 0.5]
-    assert close(adjust_hue(px, paddle.to_tensor(shift)), lc.adjust_hue(tx, torch.tensor(shift)), atol=1e-5)
-

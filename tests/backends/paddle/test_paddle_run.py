@@ -1,11 +1,13 @@
 """`runner run` with `backend: paddle`, as a user runs it: the same recipe learns on both
 backends, and the Paddle run directory holds the same files and answers the same commands."""
-import pytest
+
 import csv
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -16,8 +18,9 @@ SMOKE = ROOT / "recipes/smoke/paddle_synthetic.yaml"
 
 
 def runner(cwd, *args):
-    return subprocess.run([sys.executable, "-m", "runner", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "runner", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=900
+    )
 
 
 def trained(cwd, *args) -> Path:
@@ -39,8 +42,16 @@ def test_quickstart_learns_on_both_backends_within_two_points(tmp_path):
 
 def test_paddle_run_dir_eval_and_resume(tmp_path):
     path = trained(tmp_path, SMOKE, "train.epochs=3", "log.tensorboard=true")
-    for name in ("recipe.yaml", "resolved.yaml", "overrides.txt", "provenance.json", "metrics.csv",
-                 "summary.json", "checkpoints/last.pdparams", "checkpoints/hashes.json"):
+    for name in (
+        "recipe.yaml",
+        "resolved.yaml",
+        "overrides.txt",
+        "provenance.json",
+        "metrics.csv",
+        "summary.json",
+        "checkpoints/last.pdparams",
+        "checkpoints/hashes.json",
+    ):
         assert (path / name).is_file(), name
     assert list(path.glob("tensorboard/events.out.tfevents.*"))
     rows = list(csv.DictReader((path / "metrics.csv").open()))

@@ -1,0 +1,47 @@
+"""Rules on the training loop: warm-up, the checkpoint monitor's direction, and enough images for
+full batches."""
+
+from runner.recipe.checks.rule import check
+from runner.recipe.numbers import known_before_files
+
+
+@check
+def one_warmup_length(r):
+    """Warm-up is given in epochs or in steps, not both."""
+    s = r["schedule"]
+    if s["warmup_epochs"] and s["warmup_steps"]:
+        yield ("schedule", "warmup_steps"), "warmup_epochs and warmup_steps are both set", "keep one of them"
+
+
+@check
+def monitor_direction(r):
+    """Losses improve downwards and accuracy upwards."""
+    ckpt = r["train"]["checkpoint"]
+    better = "min" if ckpt["monitor"].endswith("loss") else "max"
+    if ckpt["mode"] != better:
+        yield (
+            ("train", "checkpoint", "mode"),
+            f"{ckpt['monitor']} is better when {'lower' if better == 'min' else 'higher'}",
+            f"set mode: {better}",
+        )
+
+
+@check
+def training_has_full_batches(r):
+    """At least one full batch per epoch, and a warm-up shorter than training."""
+    numbers = known_before_files(r)
+    if numbers is None:
+        return
+    if numbers.train_size < r["data"]["batch_size"]:
+        yield (
+            ("data", "batch_size"),
+            f"{r['data']['batch_size']} is larger than the {numbers.train_size} training images",
+            f"use at most {numbers.train_size}",
+        )
+    elif numbers.warmup_steps >= numbers.total_steps:
+        key = "warmup_steps" if r["schedule"]["warmup_steps"] else "warmup_epochs"
+        yield (
+            ("schedule", key),
+            f"warm-up of {numbers.warmup_steps} steps is not shorter than the {numbers.total_steps} training steps",
+            "shorten the warm-up or train longer",
+        )
