@@ -47,17 +47,17 @@ def two_args(pipeline):
 
 
 def setup(program, arrays, device):
-    torch.manual_seed(program.recipe["seed"])
+    torch.manual_seed(program.seed)
     net = SimpleCNN(3, program.num_classes).to(device)
-    optim, batch = program.recipe["optim"], program.recipe["data"]["batch_size"]
-    opt = torch.optim.AdamW(net.parameters(), lr=optim["lr"], weight_decay=optim["weight_decay"])
+    optim, batch = program.optim, program.data.batch_size
+    opt = torch.optim.AdamW(net.parameters(), lr=optim.lr, weight_decay=optim.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, program.lr)
     train = DataLoader(
         TensorDataset(torch.from_numpy(arrays.x_train), torch.from_numpy(arrays.y_train)),
         batch_size=batch,
         shuffle=True,
         drop_last=True,
-        generator=torch.Generator().manual_seed(program.recipe["seed"]),
+        generator=torch.Generator().manual_seed(program.seed),
     )
     val = DataLoader(TensorDataset(torch.from_numpy(arrays.x_val), torch.from_numpy(arrays.y_val)), batch_size=batch)
     return (net, opt, sched, train, val, *(two_args(build_pipeline(program, s)) for s in ("train", "eval")))
@@ -198,7 +198,7 @@ def main():
     if args.only:
         program = compile_file(str(RECIPE), overrides)[1]
         run = plain_lightning if args.only == "lightning" else plain_pytorch
-        return print(json.dumps(run(program, load_arrays(program), device, args.epochs)))
+        return print(json.dumps(run(program, load_arrays(program.data), device, args.epochs)))
     gpu = f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""
     print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {args.threads} threads, device {device}{gpu}")
     print(f"work: {RECIPE.name} (simple_cnn, adamw + cosine, batch 128) {' '.join(overrides)}")

@@ -45,11 +45,10 @@ def handwritten(program, arrays, device, epochs):
 
     from runner.backends.paddle.networks import SimpleCNN  # the same network; everything else is plain paddle
 
-    r = program.recipe
     paddle.set_device(device)
-    paddle.seed(r["seed"])
-    mean = paddle.to_tensor(program.dataset.mean, dtype="float32").reshape([1, -1, 1, 1])
-    std = paddle.to_tensor(program.dataset.std, dtype="float32").reshape([1, -1, 1, 1])
+    paddle.seed(program.seed)
+    mean = paddle.to_tensor(program.data.info.mean, dtype="float32").reshape([1, -1, 1, 1])
+    std = paddle.to_tensor(program.data.info.std, dtype="float32").reshape([1, -1, 1, 1])
     scale, shift = 1 / (255 * std), -mean / std  # uint8 -> (x / 255 - mean) / std in one multiply-add
     pad, size = 4, 32
     span = paddle.arange(size, dtype="int64")
@@ -70,7 +69,7 @@ def handwritten(program, arrays, device, epochs):
             if train:  # pad once, not every batch
                 x = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
             self.x, self.y, self.train = paddle.to_tensor(x), paddle.to_tensor(y), train
-            self.batch = r["data"]["batch_size"]
+            self.batch = program.data.batch_size
 
         def __len__(self):
             n = len(self.y)
@@ -85,12 +84,10 @@ def handwritten(program, arrays, device, epochs):
                 x = (crop_flip(x) if self.train else x).astype("float32") * scale + shift
                 yield x, paddle.gather(self.y, index)
 
-    optim = r["optim"]
+    optim = program.optim
     net = SimpleCNN(3, program.num_classes)
-    schedule = paddle.optimizer.lr.LambdaDecay(optim["lr"], program.lr)  # stepped per batch by fit()
-    opt = paddle.optimizer.AdamW(
-        learning_rate=schedule, parameters=net.parameters(), weight_decay=optim["weight_decay"]
-    )
+    schedule = paddle.optimizer.lr.LambdaDecay(optim.lr, program.lr)  # stepped per batch by fit()
+    opt = paddle.optimizer.AdamW(learning_rate=schedule, parameters=net.parameters(), weight_decay=optim.weight_decay)
 
     class EpochTimer(paddle.callbacks.Callback):  # the same span as runner's `seconds`
         seconds, started, acc = [], 0.0, None
@@ -179,7 +176,7 @@ def main():
     ]
     if args.only:
         program = compile_file(str(RECIPE), overrides + ["backend=paddle"])[1]
-        return print(json.dumps(handwritten(program, load_arrays(program), args.device, args.epochs)))
+        return print(json.dumps(handwritten(program, load_arrays(program.data), args.device, args.epochs)))
     print(
         f"machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), python "
         f"{platform.python_version()}, paddlepaddle {version('paddlepaddle')}, torch {version('torch')}, "

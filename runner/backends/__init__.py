@@ -1,57 +1,129 @@
 """The two backends, lightning/ (PyTorch Lightning) and paddle/ (paddle.Model), and the hand-over
-of a compiled Program to the one its recipe names. Both expose the same entry points.
+of a compiled Program to the one its recipe names. Each backend's entry.py offers the same four
+entry points: train, dry_run, load_for_inference and evaluate; the code both share and that is
+not tensor code (the input probe, the Inference they return) lives beside this module.
 
-May import runner.run, runner.data, runner.recipe and runner.catalog; each backend package its
-own framework, lazily from here. The two backend packages never import each other.
+May import runner.run, runner.data, runner.recipe and runner.catalog; each backend package imports
+its own framework, and is imported from here only when a command needs it. The two backend
+packages never import each other.
 """
 
 import importlib.util
+import json
+from pathlib import Path
 
-from runner.recipe.errors import RecipeError, RecipeInvalid
+from runner.backends.inference import Inference
+from runner.data.acquire import acquire
+from runner.data.arrays import class_names
+from runner.data.identity import identity
+from runner.recipe.compile import Program, with_classes
+from runner.recipe.errors import RecipeError, RecipeInvalid, RunFailed
+from runner.recipe.stages import Recipe, compile_file
+from runner.run import checkpoint_choice, layout
+from runner.run.lifecycle import Lifecycle, Outcome
+from runner.run.scores import Tally
 
 # The packages each backend imports; `make install` (or pip's extras) installs them.
 FRAMEWORKS = {"lightning": ("torch", "torchvision", "lightning"), "paddle": ("paddle",)}
 
 
-def execute(recipe, program, dry_run: bool = False, resume=None) -> int:
-    backend = _installed(recipe)
-    if not dry_run:  # a dry run uses stand-in images and needs no data
-        from runner.data.acquire import acquire
+def _lightning():
+    from runner.backends.lightning import entry
 
-        acquire(recipe.data)
-    if backend == "lightning":
-        from runner.backends.lightning.execute import execute as run_lightning
-
-        return run_lightning(recipe, program, dry_run=dry_run, resume=resume)
-    from runner.backends.paddle.execute import execute as run_paddle
-
-    return run_paddle(recipe, program, dry_run=dry_run, resume=resume)
+    return entry
 
 
-def evaluate(recipe, program, checkpoint, split: str, out) -> str:
-    """Score a checkpoint, write the result to `out` (JSON) and return the table to print."""
-    from runner.run import scores
+def _paddle():
+    from runner.backends.paddle import entry
 
-    backend = _installed(recipe)
-    if backend == "lightning":
-        from runner.backends.lightning.evaluate import evaluate as run_eval
-    else:
-        from runner.backends.paddle.evaluate import evaluate as run_eval
-    return scores.table(run_eval(recipe, program, checkpoint, split, out))
+    return entry
 
 
-def _installed(recipe) -> str:
-    backend = recipe.data["backend"]
-    missing = [m for m in FRAMEWORKS[backend] if importlib.util.find_spec(m) is None]
+ENTRIES = {"lightning": _lightning, "paddle": _paddle}
+
+
+def train(
+    recipe: Recipe, program: Program, resume: Path | None = None, trust: bool = False, endings: tuple = ()
+) -> Outcome:
+    """Train `program` into a new run directory (or continue `resume`'s), its data made present
+    first; the Outcome says where, with what result, and whether it was stopped."""
+    entry = _entry(program)
+    acquire(program.data)
+    run = Lifecycle(recipe, program, identity(program.data), resume=resume, trust=trust, endings=endings)
+    return entry.train(program, run)
+
+
+def dry_run(program: Program) -> Outcome:
+    """Build every component and take one training and one validation step on stand-in images."""
+    _entry(program).dry_run(program)
+    return Outcome(None)
+
+
+def load_for_inference(run_dir: Path, checkpoint: Path | None = None, trust: bool = False) -> Inference:
+    """The network a run trained, from `checkpoint` (default: the one `runner eval` scores), in eval
+    mode with the run's eval preprocessing and class names. Its data need not be on this machine
+    when the run saved classes.json."""
+    program = compile_file(str(Path(run_dir) / layout.RESOLVED))[1]
+    if checkpoint is None:
+        checkpoint = checkpoint_choice.for_scoring(run_dir, program.loop.monitor)[0]
+    program, classes = _with_classes(program, Path(run_dir))
+    return _entry(program).load_for_inference(program, checkpoint, trust, classes)
+
+
+def evaluate(inference: Inference, split: str) -> Tally:
+    """Score an Inference on the run's validation images ("val") or the dataset's test split."""
+    return _entry(inference.program).evaluate(inference, split)
+
+
+def _with_classes(program: Program, run_dir: Path) -> tuple[Program, tuple[str, ...]]:
+    """The Program with as many outputs as the run's classes, and their names: from classes.json,
+    else counted from the data (runs from before classes.json)."""
+    saved = run_dir / layout.CLASSES
+    if saved.is_file():
+        try:
+            classes = tuple(str(c) for c in json.loads(saved.read_text()))
+        except (OSError, ValueError, TypeError) as e:
+            raise RunFailed(f"{saved} cannot be read ({e}); delete it to count the classes from the data") from None
+        return with_classes(program, len(classes)), classes
+    if program.num_classes is None:
+        from runner.data import imagefiles
+
+        files, program = imagefiles.split(program, fetch=False)
+        return program, files.classes
+    return program, class_names(program.data, program.num_classes)
+
+
+def _entry(program: Program):
+    """The entry module of the program's backend, once the packages the run needs are known to be
+    installed: the backend's frameworks, and tensorboard when the recipe logs to it."""
+    backend, errors = program.backend, []
+    missing = [m for m in FRAMEWORKS[backend] if not installed(m)]
     if missing:
-        raise RecipeInvalid(
-            [
-                RecipeError(
-                    recipe.lines.where(("backend",)),
-                    "backend",
-                    f"the {backend} backend needs {', '.join(missing)}, which is not installed",
-                    f"pip install 'runner[{backend}]' (make install installs both backends)",
-                )
-            ]
+        errors.append(
+            RecipeError(
+                program.where("backend"),
+                "backend",
+                f"the {backend} backend needs {', '.join(missing)}, which is not installed",
+                f"pip install 'runner[{backend}]' (make install installs both backends)",
+            )
         )
-    return backend
+    if program.log.tensorboard and not installed("tensorboard"):
+        errors.append(
+            RecipeError(
+                program.where("log", "tensorboard"),
+                "log.tensorboard",
+                "TensorBoard event files need the tensorboard package, which is not installed",
+                "pip install tensorboard, or set log.tensorboard: false",
+            )
+        )
+    if errors:
+        raise RecipeInvalid(errors)
+    return ENTRIES[backend]()
+
+
+def installed(package: str) -> bool:
+    """Whether `package` can be imported here (a package blocked or half-removed counts as absent)."""
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):
+        return False

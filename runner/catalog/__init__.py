@@ -1,4 +1,10 @@
-"""The closed sets of names a recipe may use. Importing these modules imports no framework."""
+"""The closed sets of names a recipe may use: the registry machinery (registry.py), the tasks, and
+one registry per kind of component (backbones, datasets, augmentations, optimizers, schedules),
+each entry declaring its parameters, the backends that have it and the tasks it serves.
+
+May import: the standard library only. Nothing here imports a framework, so validating a recipe
+against these names takes a fraction of a second.
+"""
 
 from runner.catalog.augmentations import augmentations
 from runner.catalog.backbones import backbones

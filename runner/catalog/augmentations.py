@@ -118,12 +118,3 @@ def mixup(alpha: Annotated[float, Param("Beta(alpha, alpha) mixing strength", mi
 @augmentations.register(batch=True)
 def cutmix(alpha: Annotated[float, Param("Beta(alpha, alpha) box-size strength", min=0.0)] = 1.0):
     """Paste a box from one image into another, mixing labels by area (Yun et al., 2019). Training only."""
-
-
-def device_start(steps: list[dict]) -> int:
-    """Index of the first step that runs on the device in a split pipeline: normalize, or
-    without one the first step that mixes the batch; len(steps) when there is neither."""
-    for i, step in enumerate(steps):
-        if step["name"] == "normalize" or augmentations.get(step["name"]).info.get("batch", False):
-            return i
-    return len(steps)

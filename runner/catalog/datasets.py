@@ -22,30 +22,50 @@ class DatasetInfo:
     test_size: int | None  # None: not known before the files are read
     in_memory: bool  # small enough to hold as one uint8 array
     has_test_split: bool = True  # False: validation needs data.val_fraction
+    classes: tuple[str, ...] | None = None  # names in label order; None: the labels, or the folders' names
+
+
+DIGITS = tuple("0123456789")
+CIFAR10 = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+# CIFAR-100's fine labels, in label order (fine_label_names.txt in the archive: alphabetical)
+CIFAR100 = tuple(
+    "apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy bridge bus butterfly camel can "
+    "castle caterpillar cattle chair chimpanzee clock cloud cockroach couch crab crocodile cup dinosaur dolphin "
+    "elephant flatfish forest fox girl hamster house kangaroo keyboard lamp lawn_mower leopard lion lizard lobster "
+    "man maple_tree motorcycle mountain mouse mushroom oak_tree orange orchid otter palm_tree pear pickup_truck "
+    "pine_tree plain plate poppy porcupine possum rabbit raccoon ray road rocket rose sea seal shark shrew skunk "
+    "skyscraper snail snake spider squirrel streetcar sunflower sweet_pepper table tank telephone television tiger "
+    "tractor train trout tulip turtle wardrobe whale willow_tree wolf woman worm".split()
+)
+FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 
 
 @datasets.register
 def cifar10() -> DatasetInfo:
     """CIFAR-10: 60,000 32x32 colour images in 10 classes (50,000 train, 10,000 test)."""
-    return DatasetInfo(10, (3, 32, 32), (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616), 50_000, 10_000, True)
+    return DatasetInfo(
+        10, (3, 32, 32), (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616), 50_000, 10_000, True, classes=CIFAR10
+    )
 
 
 @datasets.register
 def cifar100() -> DatasetInfo:
     """CIFAR-100: 60,000 32x32 colour images in 100 classes (50,000 train, 10,000 test)."""
-    return DatasetInfo(100, (3, 32, 32), (0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762), 50_000, 10_000, True)
+    return DatasetInfo(
+        100, (3, 32, 32), (0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762), 50_000, 10_000, True, classes=CIFAR100
+    )
 
 
 @datasets.register
 def mnist() -> DatasetInfo:
     """MNIST: 70,000 28x28 greyscale handwritten digits (60,000 train, 10,000 test)."""
-    return DatasetInfo(10, (1, 28, 28), (0.1307,), (0.3081,), 60_000, 10_000, True)
+    return DatasetInfo(10, (1, 28, 28), (0.1307,), (0.3081,), 60_000, 10_000, True, classes=DIGITS)
 
 
 @datasets.register
 def fashion_mnist() -> DatasetInfo:
     """Fashion-MNIST: 70,000 28x28 greyscale clothing images in 10 classes."""
-    return DatasetInfo(10, (1, 28, 28), (0.2860,), (0.3530,), 60_000, 10_000, True)
+    return DatasetInfo(10, (1, 28, 28), (0.2860,), (0.3530,), 60_000, 10_000, True, classes=FASHION)
 
 
 @datasets.register
@@ -77,7 +97,7 @@ def folder(
 def digits() -> DatasetInfo:
     """scikit-learn's bundled 8x8 handwritten digits: 1,797 real images, no download."""
     # Pixel statistics of the 16-level images scaled to [0, 1] (load_digits().data / 16).
-    return DatasetInfo(10, (1, 8, 8), (0.3053,), (0.3760,), 1_797, 0, True, has_test_split=False)
+    return DatasetInfo(10, (1, 8, 8), (0.3053,), (0.3760,), 1_797, 0, True, has_test_split=False, classes=DIGITS)
 
 
 @datasets.register

@@ -10,6 +10,8 @@ import inspect
 import typing
 from dataclasses import dataclass, field
 
+from runner.catalog.tasks import TASKS
+
 BACKENDS = ("lightning", "paddle")
 
 _TYPES = {int: "integer", float: "float", bool: "boolean", str: "string"}
@@ -32,6 +34,7 @@ class Entry:
     doc: str
     backends: tuple[str, ...]
     info: dict = field(default_factory=dict)
+    tasks: tuple[str, ...] = tuple(TASKS)  # the tasks a recipe may use it in
 
     @property
     def params(self) -> dict:
@@ -47,8 +50,8 @@ class Registry:
         self.plural = plural
         self._entries: dict[str, Entry] = {}
 
-    def register(self, function=None, *, name=None, backends=BACKENDS, **info):
-        """Decorator: register `function` under its own name (or `name`) for `backends`."""
+    def register(self, function=None, *, name=None, backends=BACKENDS, tasks=tuple(TASKS), **info):
+        """Decorator: register `function` under its own name (or `name`) for `backends` and `tasks`."""
 
         def add(fn):
             key = name or fn.__name__
@@ -57,22 +60,24 @@ class Registry:
             unknown = set(backends) - set(BACKENDS)
             if unknown:
                 raise ValueError(f"{self.kind} {key!r}: unknown backends {sorted(unknown)}")
+            if set(tasks) - set(TASKS):
+                raise ValueError(f"{self.kind} {key!r}: unknown tasks {sorted(set(tasks) - set(TASKS))}")
             doc = (fn.__doc__ or "").strip().splitlines()
             if not doc:
                 raise ValueError(f"{self.kind} {key!r} needs a one-line docstring")
-            self._entries[key] = Entry(key, self.kind, fn, doc[0], tuple(backends), info)
+            self._entries[key] = Entry(key, self.kind, fn, doc[0], tuple(backends), info, tuple(tasks))
             return fn
 
         return add(function) if function is not None else add
 
-    def declare(self, name: str, doc: str, backends=BACKENDS, **info):
+    def declare(self, name: str, doc: str, backends=BACKENDS, tasks=tuple(TASKS), **info):
         """Register a component that takes no parameters of its own (a backbone, say)."""
 
         def component():
             pass
 
         component.__doc__ = doc
-        self.register(component, name=name, backends=backends, **info)
+        self.register(component, name=name, backends=backends, tasks=tasks, **info)
 
     def get(self, name: str) -> Entry | None:
         return self._entries.get(name)

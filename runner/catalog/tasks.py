@@ -2,6 +2,7 @@
 logs each epoch (with which direction is better), its loss and the recipe keys that configure
 it. Registry entries say which tasks they serve (`tasks=`), and each backend has one adapter per
 task (head, loss, metrics) plugged into its one generic training driver."""
+
 from dataclasses import dataclass
 
 

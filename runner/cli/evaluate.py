@@ -1,13 +1,11 @@
 """`runner eval RUN_DIR|CKPT [--split val|test] [--trust]`: score a run's best checkpoint (or the
-one named) and write eval/<checkpoint>-<split>.json."""
+one named), say which it scored, and write eval/<checkpoint>-<split>.json."""
 
-import json
 from pathlib import Path
 
-from runner import backends
 from runner.cli.arguments import TRUST, UsageError, run_dir
 from runner.recipe.stages import compile_file
-from runner.run import checkpoint_hashes
+from runner.run import checkpoint_choice, layout
 
 HELP = (
     "Score a run's best checkpoint (or CKPT): top-1/top-5, per-class accuracy, confusion matrix; "
@@ -28,32 +26,27 @@ def add_arguments(parser) -> None:
 
 
 def handle(args) -> int:
+    from runner import backends  # the data layer and, later, a framework: only when scoring
+    from runner.run import scores
+
     target = Path(args.target)
     path = run_dir(target if target.is_dir() else target.parent.parent)
-    if args.trust:
-        checkpoint_hashes.trust_unrecorded()
+    program = compile_file(str(path / layout.RESOLVED))[1]
+    if args.split == "test" and not program.data.info.has_test_split:
+        raise UsageError(f"{program.data.dataset} has no test split; use --split val")
     if target.is_dir():
-        checkpoint = _best_checkpoint(path)
-    elif target.parent != path / "checkpoints" or target.suffix not in (".ckpt", ".pdparams"):
+        checkpoint, why = checkpoint_choice.for_scoring(path, program.loop.monitor)
+    elif target.parent != layout.checkpoints(path) or target.suffix not in layout.CHECKPOINT_SUFFIXES:
         raise UsageError(
             f"{target} is not a checkpoint inside a run directory; runner eval loads "
             "only RUN_DIR/checkpoints/*.ckpt (or *.pdparams) written by runner run"
         )
     else:
-        checkpoint = target
-    recipe, program = compile_file(str(path / "resolved.yaml"), ["data.val_fraction=0"] if args.split == "test" else [])
-    if args.split == "test" and not program.dataset.has_test_split:
-        raise UsageError(f"{recipe.data['data']['dataset']} has no test split; use --split val")
-    out = path / "eval" / f"{checkpoint.stem}-{args.split}.json"
-    print(backends.evaluate(recipe, program, checkpoint, args.split, out))
+        checkpoint, why = target, "the checkpoint named"
+    print(f"scoring {checkpoint} ({why}) on the {args.split} split")
+    inference = backends.load_for_inference(path, checkpoint, trust=args.trust)
+    out = layout.eval_result(path, checkpoint, args.split)
+    result = backends.evaluate(inference, args.split).write(out, checkpoint, args.split, inference.classes)
+    print(scores.table(result))
     print(f"wrote {out}")
     return 0
-
-
-def _best_checkpoint(path: Path) -> Path:
-    summary = path / "summary.json"
-    best = json.loads(summary.read_text()).get("best_checkpoint") if summary.is_file() else None
-    for candidate in (best, path / "checkpoints" / "last.ckpt", path / "checkpoints" / "last.pdparams"):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    raise UsageError(f"{path} has no checkpoint yet (checkpoints/ is empty)")

@@ -2,10 +2,8 @@
 
 from pathlib import Path
 
-from runner import backends
 from runner.cli.arguments import TRUST, run_dir
 from runner.recipe.stages import compile_file
-from runner.run import checkpoint_hashes
 
 HELP = "Continue an interrupted run in its directory from checkpoints/last.ckpt."
 EXAMPLE = "runner resume runs/quickstart-20260101-120000"
@@ -17,8 +15,8 @@ def add_arguments(parser) -> None:
 
 
 def handle(args) -> int:
+    from runner import backends  # the data layer and, later, a framework: only when resuming
+
     path = run_dir(Path(args.run_dir))
-    if args.trust:
-        checkpoint_hashes.trust_unrecorded()
     recipe, program = compile_file(str(path / "resolved.yaml"))
-    return backends.execute(recipe, program, resume=path)
+    return backends.train(recipe, program, resume=path, trust=args.trust).exit_code

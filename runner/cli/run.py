@@ -1,7 +1,6 @@
 """`runner run RECIPE [key=value...] [--dry-run]`: validate, compile and train into a new run
 directory."""
 
-from runner import backends
 from runner.cli.arguments import add_recipe_args, one_recipe
 from runner.recipe.stages import compile_file
 
@@ -20,5 +19,9 @@ def add_arguments(parser) -> None:
 
 
 def handle(args) -> int:
+    from runner import backends  # the data layer and, later, a framework: only when running
+
     recipe, program = compile_file(*one_recipe(args, "run"))
-    return backends.execute(recipe, program, dry_run=args.dry_run)
+    if args.dry_run:
+        return backends.dry_run(program).exit_code
+    return backends.train(recipe, program).exit_code

@@ -7,20 +7,19 @@ torch or paddle and building the model.
 """
 
 from runner.recipe.environment import mirror
+from runner.recipe.specs import DataSpec
 
 
-def acquire(recipe: dict) -> None:
-    data = recipe["data"]
-    name = data["dataset"]
-    if name in ("folder", "imagenet"):
+def acquire(data: DataSpec) -> None:
+    if data.dataset in ("folder", "imagenet"):
         from runner.data import imagefiles
 
-        train, val = imagefiles.folders(recipe)  # fetches data.url, or says where ImageNet goes
+        train, val = imagefiles.folders(data)  # fetches data.url, or says where ImageNet goes
         imagefiles.must_be_folder(*train)
-        if val and data["val_fraction"] == 0:  # a held-out fraction leaves val_dir unread
+        if val and data.val_fraction == 0:  # a held-out fraction leaves val_dir unread
             imagefiles.must_be_folder(*val)
     else:
         from runner.data.files import SOURCES, prepare
 
-        if name in SOURCES:
-            prepare(SOURCES[name], data["root"], data["download"], mirror(data["mirror"]))
+        if data.dataset in SOURCES:
+            prepare(SOURCES[data.dataset], data.root, data.download, mirror(data.mirror))

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from runner.data import files as datafiles
-from runner.recipe.compile import Program
 from runner.recipe.environment import mirror
-from runner.recipe.facts import dataset_params
 from runner.recipe.numbers import split_sizes
+from runner.recipe.specs import DataSpec
+
+Split = tuple[np.ndarray, np.ndarray]  # (N, C, H, W) uint8 images, (N,) int64 labels
 
 
 @dataclass
@@ -25,42 +26,53 @@ class Arrays:
     y_val: np.ndarray
 
 
-def load_arrays(program: Program) -> Arrays:
-    """The train and validation arrays of an in-memory dataset."""
-    recipe = program.recipe
-    name = recipe["data"]["dataset"]
-    if name == "digits":
-        x, y = _digits()
-        return _hold_out(recipe, program, x, y)
-    if name == "synthetic":
-        return _synthetic(recipe["seed"], **dataset_params(recipe))
-    if name in datafiles.SOURCES:
-        data = recipe["data"]
-        (x, y), test = datafiles.load_splits(name, data["root"], data["download"], mirror(data["mirror"]))
-        if data["val_fraction"] > 0:
-            return _hold_out(recipe, program, x, y)
-        return Arrays(x, y, *test)
-    raise NotImplementedError(f"dataset {name!r} is not held in memory by this version")
+def load_arrays(data: DataSpec, split: str = "val") -> Arrays:
+    """The training arrays, and as x_val/y_val those of `split`: "val", the run's validation
+    images (a seeded val_fraction of the training set, or the test split); "test", the dataset's
+    test split whatever the run validated on."""
+    reader = READERS.get(data.dataset)
+    if reader is None:
+        raise NotImplementedError(f"dataset {data.dataset!r} is not held in memory")
+    train, test = reader(data)
+    if split == "val" and data.val_fraction > 0:
+        return _hold_out(data, *train)
+    if test is None:
+        raise ValueError(f"dataset {data.dataset!r} has no test split")
+    return Arrays(*train, *test)
 
 
-def _hold_out(recipe, program, x, y) -> Arrays:
-    train, val = split_sizes(recipe, program.dataset, len(x), 0)
-    order = np.random.default_rng(recipe["seed"]).permutation(len(x))
+def class_names(data: DataSpec, num_classes: int) -> tuple[str, ...]:
+    """The names of a dataset's classes, in label order: the catalog's, else the labels themselves."""
+    return data.info.classes or tuple(str(i) for i in range(num_classes))
+
+
+def _hold_out(data: DataSpec, x: np.ndarray, y: np.ndarray) -> Arrays:
+    train, val = split_sizes(data, len(x), 0)
+    order = np.random.default_rng(data.seed).permutation(len(x))
     t, v = order[:train], order[train : train + val]
     return Arrays(x[t], y[t], x[v], y[v])
 
 
-def _digits():
+def _official(data: DataSpec) -> tuple[Split, Split]:
+    return datafiles.load_splits(data.dataset, data.root, data.download, mirror(data.mirror))
+
+
+def _digits(data: DataSpec) -> tuple[Split, None]:
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
     # 17 grey levels (0..16) scaled to the full uint8 range.
     x = np.round(bunch.images * (255 / 16)).astype(np.uint8)[:, None]
-    return x, bunch.target.astype(np.int64)
+    return (x, bunch.target.astype(np.int64)), None
 
 
-def _synthetic(seed, num_classes, image_size, channels, train_size, val_size) -> Arrays:
-    """Each class is a fixed smooth random pattern; every image is its pattern plus noise."""
+def _synthetic(data: DataSpec) -> tuple[Split, Split]:
+    """Each class is a fixed smooth random pattern; every image is its pattern plus noise. The
+    val_size images drawn after the training ones are the dataset's test split."""
+    return _draw_synthetic(data.seed, **data.params)
+
+
+def _draw_synthetic(seed, num_classes, image_size, channels, train_size, val_size) -> tuple[Split, Split]:
     rng = np.random.default_rng(seed)
     coarse = rng.uniform(0, 1, (num_classes, channels, 4, 4))
     repeat = -(-image_size // 4)
@@ -72,6 +84,9 @@ def _synthetic(seed, num_classes, image_size, channels, train_size, val_size) ->
         images = np.clip(patterns[labels] * 0.4 + 0.3 + noise, 0, 1)
         return np.round(images * 255).astype(np.uint8), labels.astype(np.int64)
 
-    x_train, y_train = draw(train_size)
-    x_val, y_val = draw(val_size)
-    return Arrays(x_train, y_train, x_val, y_val)
+    train = draw(train_size)
+    return train, draw(val_size)
+
+
+# Dataset name -> reader(data) -> (train split, test split or None), for every in-memory dataset.
+READERS = {"digits": _digits, "synthetic": _synthetic, **dict.fromkeys(datafiles.SOURCES, _official)}

@@ -1,16 +1,21 @@
-"""What identifies a run's data in its provenance.json: the dataset's name and parameters, and
-for downloaded files the SHA-256 each was checked against."""
+"""What identifies a run's data in its provenance.json: the dataset's name, where it was read
+from, the split, the dataset's own parameters, and for downloaded files the SHA-256 each was
+checked against."""
 
 from runner.data.files.sources import SOURCES
-
-# data keys that change how the data is read, not which data it is
-NOT_IDENTITY = ("batch_size", "num_workers", "download")
+from runner.recipe.specs import DataSpec
 
 
-def identity(data: dict) -> dict:
-    """The recipe's data section as provenance records it."""
-    found = {k: v for k, v in data.items() if k not in NOT_IDENTITY}
-    source = SOURCES.get(data["dataset"])
+def identity(data: DataSpec) -> dict:
+    """The data as provenance records it (batching and downloading change how it is read, not what)."""
+    found = {
+        "dataset": data.dataset,
+        "root": data.root,
+        "mirror": data.mirror,
+        "val_fraction": data.val_fraction,
+        **data.params,
+    }
+    source = SOURCES.get(data.dataset)
     if source:
         found["files"] = {f.name: f.sha256 for f in source.files}
     return found

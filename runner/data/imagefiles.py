@@ -13,6 +13,7 @@ import numpy as np
 from runner.recipe.compile import Program, with_counts
 from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import split_sizes
+from runner.recipe.specs import DataSpec
 
 # Formats the Lightning backend decodes (torchvision.io, with Pillow for the rest).
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".ppm", ".pgm")
@@ -45,12 +46,13 @@ def scan(root: Path, key: str) -> ImageFolder:
     """Every image under root/<class>/ (nested folders included), in a stable order."""
     must_be_folder(root, key)
     classes = tuple(sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")))
-    files, labels = [], []
+    files, labels, empty = [], [], []
     for label, name in enumerate(classes):
         found = sorted(p for p in (root / name).rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file())
         files += map(str, found)
         labels += [label] * len(found)
-    empty = [name for i, name in enumerate(classes) if i not in set(labels)]
+        if not found:
+            empty.append(name)
     if not classes or empty:
         what = f"class folders without images: {', '.join(empty[:5])}" if empty else "no class subfolders"
         raise RunFailed(
@@ -64,49 +66,47 @@ def must_be_folder(root: Path, key: str) -> None:
         raise RunFailed(f"{key}: {root} is not a folder; it should hold one subfolder of images per class")
 
 
-def folders(recipe: dict, fetch: bool = True) -> tuple[tuple[Path, str], tuple[Path, str] | None]:
-    """(train folder, its key) and (val folder, its key) or None when validation is held out."""
-    data = recipe["data"]
-    if data["dataset"] == "imagenet":
-        base = Path(data["root"]) / "imagenet"
+def folders(data: DataSpec, fetch: bool = True) -> tuple[tuple[Path, str], tuple[Path, str] | None]:
+    """(train folder, its key) and (val folder, its key), or None when there is no val folder."""
+    if data.dataset == "imagenet":
+        base = Path(data.root) / "imagenet"
         for part in ("train", "val"):
             if not (base / part).is_dir():
-                raise RunFailed(f"data.root: {base / part} is missing. " + IMAGENET_HELP.format(root=data["root"]))
+                raise RunFailed(f"data.root: {base / part} is missing. " + IMAGENET_HELP.format(root=data.root))
         return (base / "train", "data.root"), (base / "val", "data.root")
-    train = Path(data["train_dir"]).expanduser()
-    if data["url"] and not train.is_dir():
+    params = data.params
+    train = Path(params["train_dir"]).expanduser()
+    if params["url"] and not train.is_dir():
         _fetch(data, train, fetch)
-    return (train, "data.train_dir"), (
-        (Path(data["val_dir"]).expanduser(), "data.val_dir") if data["val_dir"] else None
-    )
+    val = (Path(params["val_dir"]).expanduser(), "data.val_dir") if params["val_dir"] else None
+    return (train, "data.train_dir"), val
 
 
-def _fetch(data: dict, train: Path, fetch: bool) -> None:
+def _fetch(data: DataSpec, train: Path, fetch: bool) -> None:
     """Fetch and extract data.url into data.root; train_dir must then exist."""
+    url = data.params["url"]
     if not fetch:
-        raise RunFailed(
-            f"data.train_dir: {train} is not there yet; `runner run` fetches {data['url']} into {data['root']}/ first"
-        )
+        raise RunFailed(f"data.train_dir: {train} is not there yet; `runner run` fetches {url} into {data.root}/ first")
     from runner.data.files.user_archive import describe, fetch_folder
 
-    folder = fetch_folder(data["url"], data["sha256"], data["root"], data["download"])
+    folder = fetch_folder(url, data.params["sha256"], data.root, data.download)
     if not train.is_dir():
         raise RunFailed(
-            f"data.train_dir: {train} is not a folder; {data['url']} was extracted "
-            f"to {folder}/, so set {describe(folder)}"
+            f"data.train_dir: {train} is not a folder; {url} was extracted to {folder}/, so set {describe(folder)}"
         )
 
 
-def split(program: Program, fetch: bool = True) -> tuple[Split, Program]:
-    """The files of each stage and the Program completed with the counted numbers; `fetch`:
-    whether a missing train_dir may be fetched from data.url first."""
-    recipe = program.recipe
-    (train_root, train_key), val_at = folders(recipe, fetch)
+def split(program: Program, fetch: bool = True, stage: str = "val") -> tuple[Split, Program]:
+    """The files of training and of `stage` ("val": the run's validation files, held out of train
+    or its val folder; "test": the val folder itself), and the Program completed with the counted
+    numbers; `fetch`: whether a missing train_dir may be fetched from data.url first."""
+    data = program.data
+    (train_root, train_key), val_at = folders(data, fetch)
     train = scan(train_root, train_key)
     pairs = list(zip(train.files, train.labels.tolist()))
-    if val_at is None or recipe["data"]["val_fraction"] > 0:
-        n_train, n_val = split_sizes(recipe, program.dataset, len(pairs), 0)
-        order = np.random.default_rng(recipe["seed"]).permutation(len(pairs))
+    if val_at is None or (stage == "val" and data.val_fraction > 0):
+        n_train, n_val = split_sizes(data, len(pairs), 0)
+        order = np.random.default_rng(data.seed).permutation(len(pairs))
         files = Split(
             train.classes, [pairs[i] for i in order[:n_train]], [pairs[i] for i in order[n_train : n_train + n_val]]
         )
@@ -122,10 +122,10 @@ def split(program: Program, fetch: bool = True) -> tuple[Split, Program]:
         files = Split(
             train.classes, pairs, [(f, index[val.classes[label]]) for f, label in zip(val.files, val.labels.tolist())]
         )
-    given, batch = recipe["model"]["num_classes"], recipe["data"]["batch_size"]
-    if given != "auto" and given != len(train.classes):
+    model, batch = program.model, data.batch_size
+    if not model.num_classes_auto and model.num_classes != len(train.classes):
         raise RunFailed(
-            f"model.num_classes: {given} disagrees with the {len(train.classes)} class folders "
+            f"model.num_classes: {model.num_classes} disagrees with the {len(train.classes)} class folders "
             f"in {train.root}; set num_classes: auto"
         )
     if len(files.train) < batch:

@@ -16,28 +16,24 @@ def counted(program: Program) -> Program:
     """The Program with stand-in counts where the files have not been counted."""
     if program.numbers is not None:
         return program
-    batch = program.recipe["data"]["batch_size"]
+    batch = program.data.batch_size
     return with_counts(program, program.num_classes or CLASSES, max(BATCH, batch), BATCH)
 
 
 def shape(program: Program) -> tuple[int, int, int]:
     """The stored image shape to imitate: the dataset's, or for files of any size, square images
     as large as the largest size a step of either pipeline asks for."""
-    if program.dataset.shape:
-        return program.dataset.shape
-    sizes = [
-        s["size"]
-        for stage in ("train", "eval")
-        for s in program.recipe["augment"][stage]
-        if s["name"] in CROPS or s["name"] == "resize"
-    ]
+    if program.data.info.shape:
+        return program.data.info.shape
+    steps = program.augment.train + program.augment.eval
+    sizes = [s.params["size"] for s in steps if s.name in CROPS or s.name == "resize"]
     side = max(sizes, default=224)
     return (COLOUR_CHANNELS, side, side)
 
 
 def arrays(program: Program, images: int) -> Arrays:
     """Random uint8 images of the stored shape, labels spread over every class."""
-    rng = np.random.default_rng(program.recipe["seed"])
+    rng = np.random.default_rng(program.seed)
     stored, classes = shape(program), program.num_classes
 
     def draw():

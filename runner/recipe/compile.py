@@ -1,36 +1,82 @@
-"""Stage 4: normalized recipe -> Program, the resolved components and every derived number
-(runner.recipe.numbers computes them; the backends receive them as numbers)."""
+"""Stage 4: normalized recipe -> Program: the recipe's typed parts (runner.recipe.specs), its task,
+and every derived number (runner.recipe.numbers). Backends read a Program, never the recipe."""
 
+import dataclasses
 from dataclasses import dataclass
 
-from runner.catalog.datasets import DatasetInfo
-from runner.recipe.facts import dataset_info
-from runner.recipe.numbers import LrCurve, Numbers, derive, known_before_files, lr_curve, schedule_shape
+from runner.catalog.tasks import TASKS, Task
+from runner.recipe import specs
+from runner.recipe.facts import input_shape
+from runner.recipe.load import Lines
+from runner.recipe.numbers import LrCurve, Numbers, derive, known_before_files, lr_curve
 
 
-@dataclass
+@dataclass(frozen=True)
 class Program:
-    recipe: dict
-    dataset: DatasetInfo
-    num_classes: int | None  # None until a `folder` dataset's classes are counted
-    numbers: Numbers | None  # None until a `folder` dataset's images are counted
+    name: str
+    backend: str
+    task: Task
+    data: specs.DataSpec
+    model: specs.ModelSpec
+    augment: specs.AugmentSpec
+    optim: specs.OptimizerSpec
+    schedule: specs.ScheduleSpec
+    loop: specs.LoopSpec
+    hardware: specs.HardwareSpec
+    log: specs.LogSpec
+    input_shapes: dict[str, tuple]  # (channels, height, width) each pipeline hands the network
+    numbers: Numbers | None  # None until a folder dataset's images are counted
     lr: LrCurve | None
+    lines: Lines | None = None  # where each key came from, for messages that point into the recipe
+
+    @property
+    def seed(self) -> int:
+        return self.data.seed
+
+    @property
+    def num_classes(self) -> int | None:
+        return self.model.num_classes
+
+    def where(self, *path) -> str:
+        """`file:line` of a key path (or the recipe itself when the lines are unknown)."""
+        return self.lines.where(path) if self.lines else self.name
 
 
-def compile_recipe(recipe: dict) -> Program:
+def compile_recipe(recipe: dict, lines: Lines | None = None) -> Program:
     """The Program for a normalized recipe, with the numbers known before any file is read."""
-    info = dataset_info(recipe)
-    classes = recipe["model"]["num_classes"]
-    num_classes = info.num_classes if classes == "auto" else classes
+    data = specs.data_spec(recipe)
     numbers = known_before_files(recipe)
-    lr = lr_curve(numbers, schedule_shape(recipe)) if numbers else None
-    return Program(recipe, info, num_classes, numbers, lr)
+    schedule = specs.schedule_spec(recipe)
+    return Program(
+        name=recipe["name"],
+        backend=recipe["backend"],
+        task=TASKS[recipe["task"]],
+        data=data,
+        model=specs.model_spec(recipe),
+        augment=specs.augment_spec(recipe),
+        optim=specs.optimizer_spec(recipe),
+        schedule=schedule,
+        loop=specs.loop_spec(recipe),
+        hardware=specs.hardware_spec(recipe),
+        log=specs.log_spec(recipe),
+        input_shapes={stage: input_shape(recipe, data.info, stage) for stage in ("train", "eval")},
+        numbers=numbers,
+        lr=lr_curve(numbers, schedule) if numbers else None,
+        lines=lines,
+    )
 
 
 def with_counts(program: Program, num_classes: int, train_size: int, val_size: int) -> Program:
-    """The Program of a file-backed dataset once its folders have been counted."""
-    recipe = program.recipe
-    classes = num_classes if recipe["model"]["num_classes"] == "auto" else recipe["model"]["num_classes"]
-    shape = schedule_shape(recipe)
-    numbers = derive(recipe, train_size, val_size, shape)
-    return Program(recipe, program.dataset, classes, numbers, lr_curve(numbers, shape))
+    """The Program of a file-backed dataset once its folders have been counted; an explicit
+    model.num_classes stands (data/imagefiles.py refuses one that disagrees with the folders)."""
+    numbers = derive(program.data, program.loop, program.schedule, train_size, val_size)
+    program = with_classes(program, num_classes)
+    return dataclasses.replace(program, numbers=numbers, lr=lr_curve(numbers, program.schedule))
+
+
+def with_classes(program: Program, num_classes: int) -> Program:
+    """The Program with the number of classes its data turned out to have, where the recipe left it
+    to the data (model.num_classes: auto)."""
+    if not program.model.num_classes_auto:
+        return program
+    return dataclasses.replace(program, model=dataclasses.replace(program.model, num_classes=num_classes))

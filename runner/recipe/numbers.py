@@ -7,10 +7,9 @@ import math
 from dataclasses import dataclass, field
 
 from runner.catalog import schedules
-from runner.catalog.datasets import DatasetInfo
 from runner.catalog.schedules import Shape
 from runner.recipe.errors import RunFailed
-from runner.recipe.facts import dataset_info, schedule_params
+from runner.recipe.specs import DataSpec, LoopSpec, ScheduleSpec, data_spec, loop_spec, schedule_spec
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class LrCurve:
         return self.shape.factor(step - self.warmup_steps, after, self.steps_per_epoch)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Numbers:
     train_size: int
     val_size: int
@@ -49,43 +48,42 @@ class Numbers:
     notes: dict[str, Derived] = field(default_factory=dict)
 
 
-def split_sizes(recipe: dict, info: DatasetInfo, available: int, test_size: int) -> tuple[int, int]:
+def split_sizes(data: DataSpec, available: int, test_size: int) -> tuple[int, int]:
     """(train, val) image counts: a seeded `val_fraction` of train, or the whole test split."""
-    fraction = recipe["data"]["val_fraction"]
-    if fraction > 0:
-        val = max(1, round(available * fraction))
+    if data.val_fraction > 0:
+        val = max(1, round(available * data.val_fraction))
         return available - val, val
     return available, test_size
 
 
-def schedule_shape(recipe: dict) -> Shape:
-    return schedules.get(recipe["schedule"]["name"]).function(**schedule_params(recipe))
+def schedule_shape(schedule: ScheduleSpec) -> Shape:
+    return schedules.get(schedule.name).function(**schedule.params)
 
 
-def derive(recipe: dict, train_size: int, val_size: int, shape: Shape) -> Numbers:
-    """Every number the loop needs, from the recipe and the split sizes."""
-    data, train, sched = recipe["data"], recipe["train"], recipe["schedule"]
-    batch, accumulate, epochs = data["batch_size"], train["accumulate"], train["epochs"]
+def derive(data: DataSpec, loop: LoopSpec, schedule: ScheduleSpec, train_size: int, val_size: int) -> Numbers:
+    """Every number the loop needs, from the recipe's parts and the split sizes."""
+    batch, accumulate, epochs = data.batch_size, loop.accumulate, loop.epochs
     batches = max(1, train_size // batch)
     steps = math.ceil(batches / accumulate)
     total = steps * epochs
     notes = {
-        "train images": Derived(train_size, "images", _split_how(recipe)),
-        "val images": Derived(val_size, "images", _split_how(recipe, val=True)),
+        "train images": Derived(train_size, "images", _split_how(data)),
+        "val images": Derived(val_size, "images", _split_how(data, val=True)),
         "batches per epoch": Derived(
             batches, "batches", f"{train_size} // batch_size {batch} (last partial batch dropped)"
         ),
         "steps per epoch": Derived(steps, "optimizer steps", f"ceil({batches} batches / accumulate {accumulate})"),
         "total steps": Derived(total, "optimizer steps", f"{steps} steps/epoch x {epochs} epochs"),
     }
-    if sched["warmup_steps"]:
-        warmup, how = sched["warmup_steps"], "schedule.warmup_steps"
-    elif sched["warmup_epochs"]:
-        warmup = round(sched["warmup_epochs"] * steps)
-        how = f"round(warmup_epochs {sched['warmup_epochs']:g} x {steps} steps/epoch)"
+    shape = schedule_shape(schedule)
+    if schedule.warmup_steps:
+        warmup, how = schedule.warmup_steps, "schedule.warmup_steps"
+    elif schedule.warmup_epochs:
+        warmup = round(schedule.warmup_epochs * steps)
+        how = f"round(warmup_epochs {schedule.warmup_epochs:g} x {steps} steps/epoch)"
     else:
         warmup = round(shape.warmup_fraction * total)
-        how = f"{shape.warmup_fraction:g} x {total} total steps ({sched['name']} default)" if warmup else "none set"
+        how = f"{shape.warmup_fraction:g} x {total} total steps ({schedule.name} default)" if warmup else "none set"
     notes["warm-up steps"] = Derived(warmup, "optimizer steps", how)
     effective = batch * accumulate
     notes["effective batch"] = Derived(
@@ -95,16 +93,17 @@ def derive(recipe: dict, train_size: int, val_size: int, shape: Shape) -> Number
 
 
 def known_before_files(recipe: dict) -> Numbers | None:
-    """The numbers of a dataset whose sizes are known without reading it; None for files."""
-    info = dataset_info(recipe)
-    if info.train_size is None:
+    """The numbers of a normalized recipe whose dataset sizes are known without reading it; None
+    for image files, which are counted when they are read."""
+    data = data_spec(recipe)
+    if data.info.train_size is None:
         return None
-    train, val = split_sizes(recipe, info, info.train_size, info.test_size)
-    return derive(recipe, train, val, schedule_shape(recipe))
+    train, val = split_sizes(data, data.info.train_size, data.info.test_size)
+    return derive(data, loop_spec(recipe), schedule_spec(recipe), train, val)
 
 
-def lr_curve(numbers: Numbers, shape: Shape) -> LrCurve:
-    return LrCurve(shape, numbers.total_steps, numbers.warmup_steps, numbers.steps_per_epoch)
+def lr_curve(numbers: Numbers, schedule: ScheduleSpec) -> LrCurve:
+    return LrCurve(schedule_shape(schedule), numbers.total_steps, numbers.warmup_steps, numbers.steps_per_epoch)
 
 
 def per_process_batch(batch: int, processes: int) -> int:
@@ -117,9 +116,8 @@ def per_process_batch(batch: int, processes: int) -> int:
     return batch // processes
 
 
-def _split_how(recipe: dict, val: bool = False) -> str:
-    fraction = recipe["data"]["val_fraction"]
-    if fraction > 0:
-        part = f"{fraction:g}" if val else f"1 - {fraction:g}"
-        return f"{part} of the training split, seeded by seed {recipe['seed']}"
+def _split_how(data: DataSpec, val: bool = False) -> str:
+    if data.val_fraction > 0:
+        part = f"{data.val_fraction:g}" if val else f"1 - {data.val_fraction:g}"
+        return f"{part} of the training split, seeded by seed {data.seed}"
     return "the test split" if val else "the training split"

@@ -2,51 +2,51 @@
 
 from runner.catalog.backbones import lookup as lookup_backbone
 from runner.recipe.compile import Program
-from runner.recipe.facts import dataset_params, input_shape, schedule_params
 
 
 def _pairs(params: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in params.items())
 
 
-def _params(step: dict, skip=("name",)) -> str:
-    inner = ", ".join(f"{k}={v}" for k, v in step.items() if k not in skip and v not in ([], ""))
-    return f"{step['name']}({inner})"
+def _set(params: dict) -> str:
+    """The parameters that are set, leaving out empty lists and text."""
+    return _pairs({k: v for k, v in params.items() if v not in ([], "")})
 
 
 def describe(program: Program) -> str:
-    r, info, n = program.recipe, program.dataset, program.numbers
-    data, model, hw = r["data"], r["model"], r["hardware"]
+    data, model, hw, loop, n = program.data, program.model, program.hardware, program.loop, program.numbers
+    info = data.info
     shape = "x".join(map(str, info.shape)) if info.shape else "images of any size"
-    classes = f"{program.num_classes} classes" if program.num_classes else "one class per subfolder"
+    classes = f"{model.num_classes} classes" if model.num_classes else "one class per subfolder"
     sizes = f"{n.train_size} train / {n.val_size} val images" if n else "sizes counted from the files"
-    extra = ", ".join(f"{k}={v}" for k, v in dataset_params(r).items())
-    source = "auto, from the dataset" if model["num_classes"] == "auto" else "recipe"
-    aug = {s: " -> ".join(_params(step) for step in r["augment"][s]) or "none" for s in ("train", "eval")}
-    optim = r["optim"]
-    opt = _params(optim, skip=("name", "decay_norm_and_bias"))
-    if not optim["decay_norm_and_bias"]:
+    source = "auto, from the dataset" if model.num_classes_auto else "recipe"
+    aug = {
+        stage: " -> ".join(f"{s.name}({_set(s.params)})" for s in program.augment.stage(stage)) or "none"
+        for stage in ("train", "eval")
+    }
+    opt = f"{program.optim.name}({_set(program.optim.params)})"
+    if not program.optim.decay_norm_and_bias:
         opt += ", no decay on norm and bias"
-    sched = r["schedule"]
+    schedule = program.schedule
     warm = f" after {n.warmup_steps} warm-up steps" if n and n.warmup_steps else ""
-    where = "" if data["dataset"] == "folder" else f" in {data['root']}/"
-    inputs = {s: "x".join(str(d) for d in input_shape(r, info, s)) for s in ("train", "eval")}
+    where = "" if data.dataset == "folder" else f" in {data.root}/"
+    inputs = {stage: "x".join(str(d) for d in shape_) for stage, shape_ in program.input_shapes.items()}
+    extra = f"({_pairs(data.params)})" if data.params else ""
     lines = [
         "plan",
-        f"  data      {data['dataset']}{f'({extra})' if extra else ''}{where}: {sizes}, "
-        f"{shape}, {classes}; batch {data['batch_size']}, {data['num_workers']} workers",
+        f"  data      {data.dataset}{extra}{where}: {sizes}, "
+        f"{shape}, {classes}; batch {data.batch_size}, {data.num_workers} workers",
         f"  augment   train: {aug['train']} => {inputs['train']}",
         f"            eval:  {aug['eval']} => {inputs['eval']}",
-        f"  model     {model['backbone']} ({lookup_backbone(model['backbone']).doc.rstrip('.')}), "
-        f"stem {model['stem']}, {classes} ({source}), "
-        f"{'pretrained' if model['pretrained'] else 'random init'}",
-        f"  optim     {opt}; schedule {sched['name']}({_pairs(schedule_params(r))}){warm}",
-        f"  loop      {r['train']['epochs']} epochs, label smoothing {r['train']['label_smoothing']}, "
-        f"grad clip {r['train']['grad_clip'] or 'off'}, best by {r['train']['checkpoint']['monitor']} "
-        f"({r['train']['checkpoint']['mode']})",
-        f"  hardware  {r['backend']} on {hw['accelerator']} x {hw['devices']} devices x {hw['num_nodes']} nodes, "
-        f"strategy {hw['strategy']}, precision {hw['precision']}"
-        + "".join(f", {k}" for k in ("deterministic", "compile", "channels_last") if hw[k]),
+        f"  model     {model.backbone} ({lookup_backbone(model.backbone).doc.rstrip('.')}), "
+        f"stem {model.stem}, {classes} ({source}), "
+        f"{'pretrained' if model.pretrained else 'random init'}",
+        f"  optim     {opt}; schedule {schedule.name}({_pairs(schedule.params)}){warm}",
+        f"  loop      {loop.epochs} epochs, label smoothing {loop.label_smoothing}, "
+        f"grad clip {loop.grad_clip or 'off'}, best by {loop.monitor} ({loop.mode})",
+        f"  hardware  {program.backend} on {hw.accelerator} x {hw.devices} devices x {hw.num_nodes} nodes, "
+        f"strategy {hw.strategy}, precision {hw.precision}"
+        + "".join(f", {k}" for k in ("deterministic", "compile", "channels_last") if getattr(hw, k)),
     ]
     if n:
         lines += ["derived"] + [f"  {name:<18} {d.value:>9} {d.unit:<26} = {d.how}" for name, d in n.notes.items()]

@@ -1,6 +1,7 @@
 """The typed parts of a compiled Program, one per thing a backend acts on, each read from the
 normalized recipe here and only here: the recipe's shape lives in this module, and backends read
 these fields instead of subscripting the recipe."""
+
 from dataclasses import dataclass
 
 from runner.catalog.backbones import lookup as lookup_backbone
@@ -36,6 +37,7 @@ class ModelSpec:
     library: str  # where the backend finds it: builtin, torchvision, timm or paddle.vision
     family: str
     num_classes: int | None  # None until a folder dataset's classes are counted
+    num_classes_auto: bool  # taken from the data (model.num_classes: auto), not the recipe
     in_channels: int
     pretrained: bool
     stem: str
@@ -53,10 +55,22 @@ class AugmentSpec:
 @dataclass(frozen=True)
 class OptimizerSpec:
     name: str
-    lr: float  # the peak learning rate, which the schedule scales
-    weight_decay: float
+    params: dict  # every parameter of the optimizer, lr and weight_decay among them, in the recipe's order
     decay_norm_and_bias: bool
-    params: dict  # the optimizer's other parameters (momentum, betas, eps, ...)
+
+    @property
+    def lr(self) -> float:
+        """The peak learning rate, which the schedule scales."""
+        return self.params["lr"]
+
+    @property
+    def weight_decay(self) -> float:
+        return self.params["weight_decay"]
+
+    @property
+    def settings(self) -> dict:
+        """The optimizer's own parameters beyond lr and weight_decay (momentum, betas, eps, ...)."""
+        return {k: v for k, v in self.params.items() if k not in ("lr", "weight_decay")}
 
 
 @dataclass(frozen=True)
@@ -104,16 +118,28 @@ LIBRARIES = {"lightning": "torchvision", "paddle": "paddle.vision"}
 
 def data_spec(r: dict) -> DataSpec:
     d = r["data"]
-    return DataSpec(d["dataset"], dataset_params(r), dataset_info(r), d["root"], d["download"], d["mirror"],
-                    d["batch_size"], d["num_workers"], d["val_fraction"], r["seed"])
+    return DataSpec(
+        d["dataset"],
+        dataset_params(r),
+        dataset_info(r),
+        d["root"],
+        d["download"],
+        d["mirror"],
+        d["batch_size"],
+        d["num_workers"],
+        d["val_fraction"],
+        r["seed"],
+    )
 
 
-def model_spec(r: dict, num_classes: int | None) -> ModelSpec:
+def model_spec(r: dict) -> ModelSpec:
     m, info = r["model"], dataset_info(r)
+    auto = m["num_classes"] == "auto"
     family = lookup_backbone(m["backbone"]).info["family"]
     library = {"simple_cnn": "builtin", "timm": "timm"}.get(family, LIBRARIES[r["backend"]])
     channels = info.shape[0] if info.shape else COLOUR_CHANNELS
-    return ModelSpec(m["backbone"], library, family, num_classes, channels, m["pretrained"], m["stem"])
+    num_classes = info.num_classes if auto else m["num_classes"]
+    return ModelSpec(m["backbone"], library, family, num_classes, auto, channels, m["pretrained"], m["stem"])
 
 
 def augment_spec(r: dict) -> AugmentSpec:
@@ -125,9 +151,8 @@ def augment_spec(r: dict) -> AugmentSpec:
 
 def optimizer_spec(r: dict) -> OptimizerSpec:
     o = r["optim"]
-    fixed = ("name", "lr", "weight_decay", "decay_norm_and_bias")
-    return OptimizerSpec(o["name"], o["lr"], o["weight_decay"], o["decay_norm_and_bias"],
-                         {k: v for k, v in o.items() if k not in fixed})
+    params = {k: v for k, v in o.items() if k not in ("name", "decay_norm_and_bias")}
+    return OptimizerSpec(o["name"], params, o["decay_norm_and_bias"])
 
 
 def schedule_spec(r: dict) -> ScheduleSpec:
@@ -137,8 +162,16 @@ def schedule_spec(r: dict) -> ScheduleSpec:
 
 def loop_spec(r: dict) -> LoopSpec:
     t = r["train"]
-    return LoopSpec(t["epochs"], t["label_smoothing"], t["grad_clip"], t["accumulate"], t["val_every"],
-                    t["checkpoint"]["monitor"], t["checkpoint"]["mode"], t["stop_on_nonfinite"])
+    return LoopSpec(
+        t["epochs"],
+        t["label_smoothing"],
+        t["grad_clip"],
+        t["accumulate"],
+        t["val_every"],
+        t["checkpoint"]["monitor"],
+        t["checkpoint"]["mode"],
+        t["stop_on_nonfinite"],
+    )
 
 
 def hardware_spec(r: dict) -> HardwareSpec:

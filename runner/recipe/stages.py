@@ -40,4 +40,4 @@ def load_recipe(path: str, override_list: list[str] = ()) -> Recipe:
 
 def compile_file(path: str, override_list: list[str] = ()) -> tuple[Recipe, Program]:
     recipe = load_recipe(path, override_list)
-    return recipe, compile_recipe(recipe.data)
+    return recipe, compile_recipe(recipe.data, recipe.lines)

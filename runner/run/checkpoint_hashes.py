@@ -1,7 +1,7 @@
 """A record of the checkpoints a run wrote: checkpoints/hashes.json maps each file's name to its
 SHA-256. A checkpoint format that can run code when loaded (Paddle's pickled .pdparams) is
 loaded only when its hash matches this record, so a file from elsewhere, or one changed since,
-is refused before it is opened."""
+is refused before it is opened, unless the user vouches for it (`--trust`, passed in as `trust`)."""
 
 import hashlib
 import json
@@ -10,14 +10,7 @@ from pathlib import Path
 
 from runner.recipe.errors import RunFailed
 from runner.run import atomic
-
-RECORD = "hashes.json"
-# Set by `runner eval|resume --trust`: the user vouches for checkpoints this run did not record.
-_trusted = {"unrecorded": False}
-
-
-def trust_unrecorded() -> None:
-    _trusted["unrecorded"] = True
+from runner.run.layout import HASHES as RECORD
 
 
 def sha256(path: Path) -> str:
@@ -48,17 +41,16 @@ def is_recorded(path: Path) -> bool:
     """Whether the file is in the record with the same SHA-256 (a symlink is checked as its target)."""
     path = path.resolve()
     expected = _read(path.parent).get(path.name)
-    if _trusted["unrecorded"] and path.is_file():
-        return True
     return expected is not None and path.is_file() and sha256(path) == expected
 
 
-def verify(*paths: Path) -> None:
-    """Raise RunFailed unless each file is in its folder's record with the same SHA-256."""
+def verify(*paths: Path, trust: bool = False) -> None:
+    """Raise RunFailed unless each file is in its folder's record with the same SHA-256; with
+    `trust`, say so and let a file the run did not record (or that changed since) through."""
     for path in paths:
         path = path.resolve()
         expected = _read(path.parent).get(path.name)
-        if _trusted["unrecorded"] and (expected is None or sha256(path) != expected):
+        if trust and (expected is None or sha256(path) != expected):
             print(f"loading {path}, which this run did not record, because --trust was given", file=sys.stderr)
             continue
         if expected is None:

@@ -3,30 +3,28 @@ raised by both backends' guards; framework-free, so the Paddle backend needs no 
 
 from pathlib import Path
 
+from runner.recipe.compile import Program
 from runner.recipe.errors import RunFailed
-
-# What a run writes as its resumable checkpoint: checkpoints/last.ckpt (Lightning),
-# checkpoints/last.pdparams (Paddle; its .pdopt companion is not the file to name).
-CHECKPOINT_SUFFIXES = (".ckpt", ".pdparams")
+from runner.run import layout
 
 
 class NonFiniteLoss(RunFailed):
     """The training loss was NaN or infinite at one optimizer step; the message says where, what
     the newest checkpoint is, and what to change."""
 
-    def __init__(self, value: float, epoch: int, epochs: int, step: int, checkpoint: Path | None, r: dict):
+    def __init__(self, value: float, epoch: int, epochs: int, step: int, checkpoint: Path | None, program: Program):
         self.value, self.epoch, self.step, self.checkpoint = value, epoch, step, checkpoint
-        super().__init__(message(value, epoch, epochs, step, checkpoint, r))
+        super().__init__(message(value, epoch, epochs, step, checkpoint, program))
 
 
-def message(value: float, epoch: int, epochs: int, step: int, checkpoint: Path | None, r: dict) -> str:
+def message(value: float, epoch: int, epochs: int, step: int, checkpoint: Path | None, program: Program) -> str:
     """`training loss is nan at epoch 2/5, optimizer step 19; last good checkpoint: ...; fix: ...`,
     the epoch and step counted from 1 (the epoch as the per-epoch lines show it)."""
-    train, schedule = r["train"], r["schedule"]
-    fixes = [f"lower optim.lr (now {r['optim']['lr']:g})"]
-    clip = train["grad_clip"]
+    schedule = program.schedule
+    fixes = [f"lower optim.lr (now {program.optim.lr:g})"]
+    clip = program.loop.grad_clip
     fixes.append(f"a smaller train.grad_clip (now {clip:g})" if clip else "set train.grad_clip (1.0, say)")
-    if not (schedule["warmup_epochs"] or schedule["warmup_steps"]):
+    if not (schedule.warmup_epochs or schedule.warmup_steps):
         fixes.append("add a warm-up (schedule.warmup_epochs: 1, say)")
     shown = checkpoint or "none yet"
     if checkpoint and checkpoint.is_symlink():  # last.ckpt links the newest epoch's file
@@ -41,6 +39,6 @@ def message(value: float, epoch: int, epochs: int, step: int, checkpoint: Path |
 
 def last_checkpoint(path: Path) -> Path | None:
     """The newest checkpoints/last* file of the run directory `path`, or None before the first."""
-    found = [p for p in (Path(path) / "checkpoints").glob("last*") if p.is_file()]
-    resumable = [p for p in found if p.suffix in CHECKPOINT_SUFFIXES] or found
+    found = [p for p in layout.checkpoints(path).glob("last*") if p.is_file()]
+    resumable = [p for p in found if p.suffix in layout.CHECKPOINT_SUFFIXES] or found
     return max(resumable, key=lambda p: p.stat().st_mtime_ns, default=None)

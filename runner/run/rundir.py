@@ -1,8 +1,7 @@
 """The run directory: a new, never reused directory holding everything to reproduce a run.
 
 recipe.yaml (as given), resolved.yaml (every default filled; `runner run` on it reproduces the
-run), overrides.txt, provenance.json, and, written by the backend, metrics.csv, checkpoints/ and
-summary.json.
+run), overrides.txt and provenance.json are written here; runner.run.layout names the rest.
 """
 
 import json
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from runner.recipe.errors import RunFailed
 from runner.recipe.yaml_writer import dump
+from runner.run import layout
 
 PACKAGES = (
     "runner",
@@ -60,7 +60,7 @@ def open_for_rank(recipe, dataset: dict) -> Path:
         return Path(os.environ[SHARED])
     path = root / f"{recipe.data['name']}-job{job}"
     deadline = time.monotonic() + JOIN_TIMEOUT_S
-    while not (path / "provenance.json").exists():  # written last by rank 0
+    while not (path / layout.PROVENANCE).exists():  # written last by rank 0
         if time.monotonic() > deadline:
             raise RunFailed(
                 f"rank {rank()}: rank 0 did not create {path} within {JOIN_TIMEOUT_S} s; "
@@ -110,15 +110,15 @@ def create(recipe, dataset: dict, exact: str | None = None) -> Path:
 
 
 def _fill(path: Path, recipe, dataset: dict) -> Path:
-    (path / "recipe.yaml").write_text(recipe.text)
-    (path / "resolved.yaml").write_text(
+    (path / layout.RECIPE).write_text(recipe.text)
+    (path / layout.RESOLVED).write_text(
         f"# Resolved from {recipe.path}"
         + (f" with {' '.join(recipe.overrides)}" if recipe.overrides else "")
-        + f"; reproduce with: runner run {path / 'resolved.yaml'}\n"
+        + f"; reproduce with: runner run {path / layout.RESOLVED}\n"
         + dump(recipe.data)
     )
-    (path / "overrides.txt").write_text("".join(f"{o}\n" for o in recipe.overrides))
-    (path / "provenance.json").write_text(json.dumps(provenance(recipe, dataset), indent=2) + "\n")
+    (path / layout.OVERRIDES).write_text("".join(f"{o}\n" for o in recipe.overrides))
+    (path / layout.PROVENANCE).write_text(json.dumps(provenance(recipe, dataset), indent=2) + "\n")
     return path
 
 

@@ -87,3 +87,12 @@ def test_usage_errors_exit_2_without_traceback():
     for args in ([], ["validate"], ["frobnicate"], ["show", "a.yaml", "b.yaml"]):
         out = subprocess.run([sys.executable, "-m", "runner", *args], capture_output=True, text=True, cwd=ROOT)
         assert out.returncode == 2 and "Traceback" not in out.stderr, args
+
+
+def test_eval_test_split_of_a_dataset_without_one_says_so_without_inventing_an_override(cli, tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "resolved.yaml").write_text(QUICKSTART)  # digits: validation is held out of training
+    result = cli("eval", run, "--split", "test")
+    assert result.code == 2
+    assert result.err == "runner eval: digits has no test split; use --split val\n"

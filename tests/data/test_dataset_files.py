@@ -46,7 +46,7 @@ def test_official_formats_give_the_pixels_and_labels_they_hold(tmp_path, monkeyp
     files, arrays = make(dataset)
     expect(monkeypatch, dataset, files)
     folder = place(tmp_path / "data" / dataset, files)
-    got = load_arrays(program(tmp_path, dataset))
+    got = load_arrays(program(tmp_path, dataset).data)
     assert got.x_train.shape == (TRAIN, *shape) and got.x_val.shape == (TEST, *shape)
     assert got.x_train.dtype == np.uint8 and got.y_train.dtype == got.y_val.dtype == np.int64
     for have, want in zip((got.x_train, got.y_train, got.x_val, got.y_val), (*arrays["train"], *arrays["test"])):
@@ -57,7 +57,7 @@ def test_official_formats_give_the_pixels_and_labels_they_hold(tmp_path, monkeyp
     unpacked = sources.SOURCES[dataset].unpacked
     if unpacked:  # once extracted, the folder alone is enough
         (folder / next(iter(files))).unlink()
-        np.testing.assert_array_equal(load_arrays(program(tmp_path, dataset)).x_val, arrays["test"][0])
+        np.testing.assert_array_equal(load_arrays(program(tmp_path, dataset).data).x_val, arrays["test"][0])
 
 
 def test_cifar_record_is_label_then_red_green_blue_planes(tmp_path):
@@ -75,10 +75,10 @@ def test_val_fraction_holds_out_a_seeded_part_of_train(tmp_path, monkeypatch):
     expect(monkeypatch, "mnist", files)
     place(tmp_path / "data" / "mnist", files)
     p = program(tmp_path, "mnist", val_fraction=0.25)
-    got = load_arrays(p)
-    train, val = split_sizes(p.recipe, p.dataset, TRAIN, 0)
+    got = load_arrays(p.data)
+    train, val = split_sizes(p.data, TRAIN, 0)
     assert (len(got.x_train), len(got.x_val)) == (train, val) == (15, 5)
-    order = np.random.default_rng(p.recipe["seed"]).permutation(TRAIN)
+    order = np.random.default_rng(p.seed).permutation(TRAIN)
     np.testing.assert_array_equal(got.x_val, arrays["train"][0][order[train:]])
     np.testing.assert_array_equal(got.y_train, arrays["train"][1][order[:train]])
 
@@ -102,7 +102,7 @@ def test_malformed_files_say_what_is_wrong(tmp_path):
 @pytest.mark.parametrize("dataset", ["mnist", "cifar10"])
 def test_missing_files_without_download_name_files_folder_and_url(tmp_path, dataset):
     with pytest.raises(RunFailed) as failed:
-        load_arrays(program(tmp_path, dataset, download=False))
+        load_arrays(program(tmp_path, dataset, download=False).data)
     message, source = str(failed.value), sources.SOURCES[dataset]
     assert f"{tmp_path / 'data' / dataset}/" in message and "data.download" in message
     assert all(r.name in message and source.url(r) in message for r in source.files)
@@ -114,7 +114,7 @@ def test_missing_files_are_downloaded_verified_and_renamed_into_place(tmp_path, 
     files, arrays = make(dataset)
     base = server(files)
     expect(monkeypatch, dataset, files, base_url=base)
-    got = load_arrays(program(tmp_path, dataset, download=True))
+    got = load_arrays(program(tmp_path, dataset, download=True).data)
     np.testing.assert_array_equal(got.x_val, arrays["test"][0])
     folder = tmp_path / "data" / dataset
     assert all((folder / name).read_bytes() == data for name, data in files.items())

@@ -107,9 +107,9 @@ def test_held_out_fraction_when_there_is_no_val_folder(tmp_path, cli, monkeypatc
     shown = cli("show", "my.yaml", "data.val_dir=", "data.val_fraction=0.25")
     assert shown.code == 0, shown.err
     assert "45 train / 15 val images" in shown.out and "3 classes" in shown.out
-    acquire(compile_file("my.yaml", ["data.val_fraction=0.25"])[0].data)  # photos/val is absent, and unread
+    acquire(compile_file("my.yaml", ["data.val_fraction=0.25"])[1].data)  # photos/val is absent, and unread
     with pytest.raises(RunFailed, match="data.val_dir: photos/val is not a folder"):
-        acquire(compile_file("my.yaml")[0].data)  # before any framework is loaded
+        acquire(compile_file("my.yaml")[1].data)  # before any framework is loaded
 
 
 def test_unreadable_trees_are_explained(tmp_path, cli, monkeypatch):
@@ -132,3 +132,16 @@ def test_images_of_any_size_need_a_crop_to_batch(tmp_path, cli):
     line = RECIPE.splitlines().index("  eval:") + 1
     assert result.code == 2
     assert result.err.startswith(f"{tmp_path / 'my.yaml'}:{line}: augment.eval: folder images vary in size")
+
+
+def test_scanning_a_tree_reads_the_labels_once_whatever_the_number_of_classes(tmp_path, monkeypatch):
+    """Counting ImageNet's 1,000 class folders must not rebuild a set of every label per class."""
+    from runner.data import imagefiles
+
+    for i in range(300):
+        (tmp_path / f"c{i:03d}").mkdir()
+        (tmp_path / f"c{i:03d}" / "a.png").write_bytes(b"")
+    built = []
+    monkeypatch.setattr(imagefiles, "set", lambda *a: built.append(1) or set(*a), raising=False)
+    folder = imagefiles.scan(tmp_path, "data.train_dir")
+    assert len(folder.classes) == 300 and len(folder.files) == 300 and len(built) <= 1

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from runner.recipe.stages import load_recipe
+from runner.recipe.stages import compile_file
 from runner.run.nonfinite import last_checkpoint, message
 from tests.conftest import ROOT
 
@@ -33,10 +33,9 @@ STOPPED = re.compile(
 )
 
 
-def recipe(**train) -> dict:
-    r = load_recipe(str(SMOKE)).data
-    r["train"].update(train)
-    return r
+def program(*overrides):
+    """The smoke recipe compiled with `overrides` (key.path=value)."""
+    return compile_file(str(SMOKE), list(overrides))[1]
 
 
 def run(cwd, *args):
@@ -74,8 +73,8 @@ def test_stop_on_nonfinite_false_lets_the_same_run_finish(tmp_path, backend):
 
 
 def test_the_message_names_the_newest_last_checkpoint(tmp_path):
-    r = recipe()
-    assert message(float("inf"), 1, 5, 1, last_checkpoint(tmp_path), r) == (
+    p = program()
+    assert message(float("inf"), 1, 5, 1, last_checkpoint(tmp_path), p) == (
         "training loss is inf at epoch 1/5, optimizer step 1; last good checkpoint: none yet; "
         "fix: lower optim.lr (now 0.003), set train.grad_clip (1.0, say) or add a warm-up "
         "(schedule.warmup_epochs: 1, say); or set train.stop_on_nonfinite: false to let the run go on"
@@ -90,11 +89,11 @@ def test_the_message_names_the_newest_last_checkpoint(tmp_path):
     (folder / "last.ckpt").symlink_to("epoch=3-step=00000008.ckpt")  # Lightning's save_last="link"
     assert last_checkpoint(tmp_path) == folder / "last.ckpt"
     assert f"last good checkpoint: {folder / 'last.ckpt'} (epoch=3-step=00000008.ckpt); fix:" in message(
-        float("nan"), 5, 8, 9, folder / "last.ckpt", r
+        float("nan"), 5, 8, 9, folder / "last.ckpt", p
     )
-    r["train"]["grad_clip"], r["schedule"]["warmup_steps"] = 0.5, 100
+    clipped = program("train.grad_clip=0.5", "schedule.warmup_steps=10")
     assert "fix: lower optim.lr (now 0.003) or a smaller train.grad_clip (now 0.5); or set" in message(
-        float("nan"), 2, 5, 9, None, r
+        float("nan"), 2, 5, 9, None, clipped
     )
 
 
@@ -124,14 +123,14 @@ def test_lightning_guard_stops_before_the_step_that_would_spoil_the_weights(tmp_
             data = torch.utils.data.TensorDataset(torch.randn(8, 2))
             return torch.utils.data.DataLoader(data, batch_size=2)
 
-    assert guards(recipe(stop_on_nonfinite=False), tmp_path) == []
+    assert guards(program("train.stop_on_nonfinite=false"), tmp_path) == []
     model = Diverging()
     trainer = pl.Trainer(
         max_epochs=3,
         accumulate_grad_batches=2,
         accelerator="cpu",
         devices=1,
-        callbacks=guards(recipe(epochs=3), tmp_path),
+        callbacks=guards(program("train.epochs=3"), tmp_path),
         logger=False,
         enable_checkpointing=False,
         enable_progress_bar=False,
@@ -175,7 +174,7 @@ def test_paddle_guard_counts_on_from_a_resumed_run(tmp_path):
     folder.mkdir()
     (folder / "state.json").write_text('{"epoch": 5, "step": 10}')  # the Recorder's, after 5 epochs
     (folder / "last.pdparams").write_bytes(b"")
-    assert guards(recipe(stop_on_nonfinite=False), tmp_path) == []
+    assert guards(program("train.stop_on_nonfinite=false"), tmp_path) == []
     net = paddle.nn.Linear(2, 1)
     model = paddle.Model(net)
     model.prepare(paddle.optimizer.SGD(0.01, parameters=net.parameters()), Loss())
@@ -187,7 +186,7 @@ def test_paddle_guard_counts_on_from_a_resumed_run(tmp_path):
             verbose=0,
             shuffle=False,
             accumulate_grad_batches=2,
-            callbacks=guards(recipe(epochs=8), tmp_path),
+            callbacks=guards(program("train.epochs=8"), tmp_path),
         )
     assert (
         f"training loss is nan at epoch 7/8, optimizer step 14; last good checkpoint: {folder / 'last.pdparams'};"

@@ -17,12 +17,12 @@ from runner.backends.lightning.augment_colour import ColorJitter, Grayscale, Nor
 from runner.backends.lightning.augment_geometry import CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation
 from runner.backends.lightning.mixing import CutMix, Mixup
 from runner.backends.lightning.sample_transforms import PerImage, policy, sample_transform
-from runner.catalog.augmentations import device_start
+from runner.data.pipeline import Pipeline, device_start, implementations
 from runner.recipe.compile import Program
 
 
 def _normalize(program: Program, mean, std):
-    return Normalize(mean or program.dataset.mean, std or program.dataset.std)
+    return Normalize(mean or program.data.info.mean, std or program.data.info.std)
 
 
 def _policy(name: str):
@@ -51,39 +51,26 @@ BUILDERS = {
 }
 
 
-class Pipeline:
-    """uint8 batch -> float batch in [0, 1] -> each step in order; returns (x, target)."""
-
-    def __init__(self, steps):
-        self.steps = steps
-
-    def __call__(self, x: torch.Tensor, y: torch.Tensor):
-        if not x.is_floating_point():
-            x = x.float().div_(255)
-        target = y
-        for step in self.steps:
-            if getattr(step, "mixes_labels", False):
-                x, target = step(x, target)
-            else:
-                x = step(x)
-        return x, target
+def _to_float(x: torch.Tensor) -> torch.Tensor:
+    return x if x.is_floating_point() else x.float().div_(255)
 
 
-def build_step(program: Program, step: dict):
-    if step["name"] not in BUILDERS:
-        raise NotImplementedError(f"augmentation {step['name']!r} is not built by this backend")
-    return BUILDERS[step["name"]](program, **{k: v for k, v in step.items() if k != "name"})
+def batched(program: Program, steps) -> Pipeline:
+    """The batched steps `steps` (of augment.train or .eval) as one pipeline on the device."""
+    return Pipeline(
+        [build(program, **params) for build, params in implementations(BUILDERS, steps, "lightning")], _to_float
+    )
 
 
 def build_pipeline(program: Program, stage: str) -> Pipeline:
     """Every step of augment.<stage> ("train" or "eval"), batched on the device."""
-    return Pipeline([build_step(program, step) for step in program.recipe["augment"][stage]])
+    return batched(program, program.augment.stage(stage))
 
 
 def split_pipeline(program: Program, stage: str):
     """(sample_transform, device_pipeline) for file-backed data: uint8 (C, H, W) -> uint8 per
     image in the workers through every step before the device part, then device_pipeline(x, y)
     on the batch as build_pipeline's (only float conversion when there are no device steps)."""
-    steps = program.recipe["augment"][stage]
+    steps = program.augment.stage(stage)
     cut = device_start(steps)
-    return sample_transform(steps[:cut]), Pipeline([build_step(program, step) for step in steps[cut:]])
+    return sample_transform(steps[:cut]), batched(program, steps[cut:])

@@ -1,11 +1,27 @@
-"""What a Lightning run reports as it goes: training speed in images/s, and one row per epoch
-in metrics.csv with a matching line on the terminal."""
+"""What a Lightning run does beside training: validate on the shared cadence, report training
+speed in images/s, write one row per epoch in metrics.csv with a matching line on the terminal,
+and stop at an epoch's end when asked."""
 
 import time
 
 from lightning.pytorch.callbacks import Callback
 
+from runner.recipe.compile import Program
 from runner.run import epoch_log
+from runner.run.cadence import validates
+
+
+class ValidationCadence(Callback):
+    """Validate after the epochs runner.run.cadence names (every val_every-th, and the last),
+    counted from the run's first epoch across a resume, as the Paddle backend does."""
+
+    def __init__(self, epochs: int, val_every: int):
+        self.epochs, self.val_every = epochs, val_every
+
+    def on_train_epoch_start(self, trainer, module):
+        due = validates(trainer.current_epoch, self.epochs, self.val_every)
+        # Lightning validates after epoch e when (e + 1) % check_val_every_n_epoch == 0, read anew each epoch
+        trainer.check_val_every_n_epoch = 1 if due else self.epochs + 1
 
 
 class Throughput(Callback):
@@ -40,10 +56,12 @@ class Throughput(Callback):
 
 
 class EpochCsv(Callback):
-    """metrics.csv and the terminal line of each epoch (runner.run.epoch_log), from rank 0."""
+    """metrics.csv and the terminal line of each epoch (runner.run.epoch_log), from rank 0; the
+    validation columns stay blank after an epoch that did not validate."""
 
-    def __init__(self, path, throughput: Throughput, epochs: int, echo: bool):
-        self.path, self.throughput, self.epochs, self.echo = path, throughput, epochs, echo
+    def __init__(self, path, throughput: Throughput, program: Program, echo: bool):
+        self.path, self.throughput, self.echo = path, throughput, echo
+        self.task, self.loop = program.task, program.loop
         self.started = None
 
     def on_train_epoch_start(self, trainer, module):
@@ -52,21 +70,21 @@ class EpochCsv(Callback):
     def on_train_epoch_end(self, trainer, module):
         if trainer.global_rank:
             return
-        metrics = trainer.callback_metrics
+        metrics, epoch = trainer.callback_metrics, trainer.current_epoch
+        validated = validates(epoch, self.loop.epochs, self.loop.val_every)
         row = {
-            "epoch": trainer.current_epoch,
+            "epoch": epoch,
             "step": trainer.global_step,
             "seconds": time.perf_counter() - self.started,  # training + validation
             "images_per_s": self.throughput.epoch_rate,
             "lr": trainer.optimizers[0].param_groups[0]["lr"],
-            "train_loss": metrics.get("train_loss_epoch"),
-            "train_acc": metrics.get("train_acc"),
-            "val_loss": metrics.get("val_loss"),
-            "val_acc": metrics.get("val_acc"),
         }
-        epoch_log.append(self.path, row)
+        for name in self.task.metric_names:  # a metric logged per step as well has an _epoch mean
+            if validated or not name.startswith("val_"):
+                row[name] = metrics.get(f"{name}_epoch", metrics.get(name))
+        epoch_log.append(self.path, row, self.task)
         if self.echo:
-            print(epoch_log.line(row, self.epochs), flush=True)
+            print(epoch_log.line(row, self.loop.epochs, self.task), flush=True)
 
 
 class StopAtEpochEnd(Callback):

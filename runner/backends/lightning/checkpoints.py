@@ -6,37 +6,61 @@ tensors only (weights_only). The random generators' states travel in the checkpo
 resumed run draws the same augmentations a run that never stopped would have drawn.
 """
 
-import random
 import re
 from pathlib import Path
 
-import numpy as np
 import torch
 from lightning.fabric.plugins import TorchCheckpointIO
 from lightning.pytorch.callbacks import Callback, ModelCheckpoint
 
-from runner.run import atomic, checkpoint_hashes
-from runner.run.checkpoint_choice import newest_verified
+from runner.recipe.errors import RunFailed
+from runner.run import atomic, checkpoint_hashes, layout, random_state
+from runner.run.checkpoint_choice import newest_usable
 
 EPOCH = re.compile(r"epoch=(\d+)")  # 0-based, in every checkpoint's file name
+LAST = layout.LAST[".ckpt"]
 
 
 class VerifiedCheckpointIO(TorchCheckpointIO):
+    """`trust`: load checkpoints the run did not record (`--trust`)."""
+
+    def __init__(self, trust: bool = False):
+        super().__init__()
+        self.trust = trust
+
     def save_checkpoint(self, checkpoint, path, storage_options=None):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic.write(path, lambda f: torch.save(checkpoint, f))
         checkpoint_hashes.record(path)
         if path.name.startswith("epoch="):  # a new newest generation: last.ckpt follows it
-            atomic.link(path.parent / "last.ckpt", path.name)
+            atomic.link(path.parent / LAST, path.name)
 
     def load_checkpoint(self, path, map_location=None, weights_only=None):
-        checkpoint_hashes.verify(Path(path))
-        return torch.load(path, map_location=map_location or "cpu", weights_only=True)
+        checkpoint_hashes.verify(Path(path), trust=self.trust)
+        return load(Path(path), map_location or "cpu")
 
     def remove_checkpoint(self, path):
         super().remove_checkpoint(path)
         checkpoint_hashes.forget(Path(path))
+
+
+def load(path: Path, map_location="cpu") -> dict:
+    """A checkpoint's tensors, loaded without running any code in it; a file that is truncated,
+    corrupt or holds other objects is a RunFailed, not a traceback."""
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:  # torch raises many kinds for a damaged file
+        raise RunFailed(f"cannot read {path} as a checkpoint of tensors ({str(e).splitlines()[0]})") from None
+
+
+def loads(path: Path) -> bool:
+    """Whether the file loads as a checkpoint of tensors (what --trust asks of an unrecorded one)."""
+    try:
+        load(path)
+        return True
+    except RunFailed:
+        return False
 
 
 class RandomState(Callback):
@@ -44,22 +68,13 @@ class RandomState(Callback):
     on resume, as tensors and plain numbers so the checkpoint still loads weights-only."""
 
     def state_dict(self) -> dict:
-        version, words, gauss = random.getstate()
-        kind, keys, pos, has_gauss, cached = np.random.get_state()
-        state = {
-            "python": [version, list(words), gauss],
-            "numpy": [kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached],
-            "torch": torch.get_rng_state(),
-        }
+        state = {**random_state.capture(), "torch": torch.get_rng_state()}
         if torch.cuda.is_available():
             state["cuda"] = torch.cuda.get_rng_state_all()
         return state
 
     def load_state_dict(self, state: dict) -> None:
-        version, words, gauss = state["python"]
-        random.setstate((version, tuple(words), gauss))
-        kind, keys, pos, has_gauss, cached = state["numpy"]
-        np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+        random_state.restore(state)
         torch.set_rng_state(state["torch"])
         if "cuda" in state and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["cuda"])
@@ -89,8 +104,8 @@ def checkpoint_callbacks(folder: Path, monitor: str, mode: str) -> tuple[ModelCh
     return latest, best
 
 
-def resume_point(run_dir: Path) -> tuple[Path, int]:
-    """The newest checkpoint whose recorded hash still matches (it says which ones it passed
-    over), and the number of epochs it completed."""
-    path = newest_verified(run_dir / "checkpoints", "*.ckpt")
+def resume_point(run_dir: Path, trust: bool = False) -> tuple[Path, int]:
+    """The newest checkpoint whose recorded hash still matches (or, with `trust`, that loads; it
+    says which ones it passed over), and the number of epochs it completed."""
+    path = newest_usable(layout.checkpoints(run_dir), "*.ckpt", trust, loads)
     return path, int(EPOCH.search(path.name).group(1)) + 1

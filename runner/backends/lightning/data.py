@@ -2,17 +2,19 @@
 
 In-memory datasets are sliced into uint8 batches with no worker processes and augmented on the
 device. Image files (folder, imagenet) are decoded and cropped in DataLoader workers, with pinned
-memory and persistent workers, then finished on the device.
+memory and persistent workers, then finished on the device. Every process reads its share of the
+order runner.data.order draws, the one the Paddle backend reads too.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset, Sampler, TensorDataset
 
-from runner.data import imagefiles
-from runner.data.arrays import Arrays, load_arrays
+from runner.data import imagefiles, order
+from runner.data.arrays import Arrays, class_names, load_arrays
 from runner.recipe.compile import Program
 from runner.recipe.numbers import per_process_batch
 
@@ -23,19 +25,20 @@ class Data:
     train: DataLoader
     val: DataLoader
     file_backed: bool
-    classes: tuple[str, ...] | None = None  # class folder names, for file-backed datasets
+    classes: tuple[str, ...]  # the class names, in label order
 
 
-def prepare(program: Program, processes: int = 1) -> Data:
-    """Read (or fetch) the recipe's dataset; raises RunFailed when it cannot be had.
+def prepare(program: Program, processes: int = 1, split: str = "val") -> Data:
+    """Read (or fetch) the recipe's dataset; raises RunFailed when it cannot be had. `split`: what
+    `val` holds ("val", the run's validation images; "test", the dataset's test split).
     data.batch_size counts images across all `processes`, so each loads its share."""
-    batch = per_process_batch(program.recipe["data"]["batch_size"], processes)
-    if program.dataset.in_memory:
-        return memory_data(program, load_arrays(program), batch, processes)
+    batch = per_process_batch(program.data.batch_size, processes)
+    if program.data.info.in_memory:
+        return memory_data(program, load_arrays(program.data, split), batch)
     from runner.backends.lightning.augment import split_pipeline
 
-    files, program = imagefiles.split(program)
-    workers = program.recipe["data"]["num_workers"]
+    files, program = imagefiles.split(program, stage=split)
+    workers = program.data.num_workers
     common = {
         "batch_size": batch,
         "num_workers": workers,
@@ -44,40 +47,41 @@ def prepare(program: Program, processes: int = 1) -> Data:
     }
     train = ImageFiles(files.train, split_pipeline(program, "train")[0])
     val = ImageFiles(files.val, split_pipeline(program, "eval")[0])
-    return Data(
-        program,
-        DataLoader(train, drop_last=True, **shuffled(train, program, processes), **common),
-        DataLoader(val, **common),
-        True,
-        files.classes,
-    )
+    return Data(program, _training(train, program, **common), _evaluation(val, **common), True, files.classes)
 
 
-def memory_data(program: Program, arrays: Arrays, batch: int | None = None, processes: int = 1) -> Data:
-    batch = batch or program.recipe["data"]["batch_size"]
+def memory_data(program: Program, arrays: Arrays, batch: int | None = None) -> Data:
+    batch = batch or program.data.batch_size
     train = TensorDataset(torch.from_numpy(arrays.x_train), torch.from_numpy(arrays.y_train))
     val = TensorDataset(torch.from_numpy(arrays.x_val), torch.from_numpy(arrays.y_val))
+    classes = class_names(program.data, program.num_classes)
     return Data(
-        program,
-        DataLoader(train, batch_size=batch, drop_last=True, **shuffled(train, program, processes)),
-        DataLoader(val, batch_size=batch),
-        False,
+        program, _training(train, program, batch_size=batch), _evaluation(val, batch_size=batch), False, classes
     )
 
 
-def shuffled(dataset, program: Program, processes: int) -> dict:
-    """The training order: a function of (seed, epoch) alone, so a resumed run reads the epochs
-    it has left in the order a run that never stopped would have. Several processes use the
-    DistributedSampler Lightning puts in, which is seeded and set to each epoch the same way."""
-    if processes > 1:
-        return {"shuffle": True}
+def _training(dataset, program: Program, **loader) -> DataLoader:
     generator = torch.Generator()
-    return {"sampler": EpochSampler(len(dataset), program.recipe["seed"], generator), "generator": generator}
+    sampler = EpochSampler(len(dataset), program.seed, generator)
+    return DataLoader(dataset, sampler=sampler, generator=generator, drop_last=True, **loader)
+
+
+def _evaluation(dataset, **loader) -> DataLoader:
+    return DataLoader(dataset, sampler=ShareSampler(len(dataset)), **loader)
+
+
+def _ranks() -> tuple[int, int]:
+    """(rank, world size) of this process, once Lightning has set up the process group; (0, 1) alone."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
 
 
 class EpochSampler(Sampler):
-    """A random permutation drawn from (seed, epoch) alone; Lightning calls set_epoch before each
-    epoch. The DataLoader's own generator (its workers' seeds) is reseeded the same way."""
+    """This process's share of each epoch's training order (runner.data.order: a function of seed
+    and epoch alone, so a resumed run reads the epochs it has left as an unbroken one would).
+    Lightning calls set_epoch before each epoch; the DataLoader's own generator, which seeds its
+    workers, is reseeded the same way."""
 
     def __init__(self, n: int, seed: int, loader_generator: torch.Generator):
         self.n, self.seed, self.loader_generator = n, seed, loader_generator
@@ -88,11 +92,23 @@ class EpochSampler(Sampler):
         self.loader_generator.manual_seed(self.seed * 1_000_003 + epoch)
 
     def __len__(self) -> int:
-        return self.n
+        return self.n // _ranks()[1]
 
     def __iter__(self):
-        order = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
-        return iter(torch.randperm(self.n, generator=order).tolist())
+        return iter(order.training_share(self.n, self.seed, self.epoch, *_ranks()).tolist())
+
+
+class ShareSampler(Sampler):
+    """This process's share of an evaluation, in order (all of it when alone)."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __len__(self) -> int:
+        return len(order.evaluation_share(self.n, *_ranks()))
+
+    def __iter__(self):
+        return iter(order.evaluation_share(self.n, *_ranks()).tolist())
 
 
 class ImageFiles(Dataset):

@@ -7,28 +7,31 @@ import tempfile
 
 import lightning.pytorch as pl
 
+from runner.backends.lightning import quiet
 from runner.backends.lightning.data import memory_data
-from runner.backends.lightning.module import Classifier
+from runner.backends.lightning.module import RecipeModule
 from runner.backends.lightning.networks import check_input
 from runner.data import stand_in
+from runner.recipe.compile import Program
 
 
-def dry_run(recipe, program) -> int:
-    r = recipe.data
+def dry_run(program: Program) -> None:
+    quiet.configure()
+    pl.seed_everything(program.seed, workers=True, verbose=False)
     program = stand_in.counted(program)
-    batch = min(stand_in.BATCH, r["data"]["batch_size"])
+    batch = min(stand_in.BATCH, program.data.batch_size)
     data = memory_data(program, stand_in.arrays(program, 2 * batch), batch=batch)
-    model = Classifier(program)
-    check_input(recipe, program, model.net)
-    hw = r["hardware"]
+    model = RecipeModule(program)
+    check_input(program, model.net)
+    hw = program.hardware
     with tempfile.TemporaryDirectory(prefix="runner-dry-run-") as scratch:
         trainer = pl.Trainer(
-            accelerator=hw["accelerator"],
+            accelerator=hw.accelerator,
             devices=1,
             num_nodes=1,
-            precision=hw["precision"],
-            deterministic=hw["deterministic"],
-            gradient_clip_val=r["train"]["grad_clip"] or None,
+            precision=hw.precision,
+            deterministic=hw.deterministic,
+            gradient_clip_val=program.loop.grad_clip or None,
             fast_dev_run=1,
             logger=False,
             enable_checkpointing=False,
@@ -40,10 +43,9 @@ def dry_run(recipe, program) -> int:
     loss = trainer.callback_metrics.get("train_loss_step", trainer.callback_metrics.get("train_loss"))
     shape = "x".join(map(str, stand_in.shape(program)))
     parameters = sum(p.numel() for p in model.net.parameters())
+    device = trainer.accelerator.__class__.__name__.removesuffix("Accelerator").lower()
     print(
-        f"dry run OK: {r['model']['backbone']} ({parameters:,} parameters), {program.num_classes} classes; "
+        f"dry run OK: {program.model.backbone} ({parameters:,} parameters), {program.num_classes} classes; "
         f"one training step (loss {float(loss):.4f}) and one validation step on {batch} random "
-        f"{shape} images, {trainer.accelerator.__class__.__name__.removesuffix('Accelerator').lower()}, "
-        f"precision {hw['precision']}, one process; nothing written"
+        f"{shape} images, {device}, precision {hw.precision}, one process; nothing written"
     )
-    return 0

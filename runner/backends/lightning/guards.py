@@ -6,12 +6,13 @@ from pathlib import Path
 import torch
 from lightning.pytorch.callbacks import Callback
 
+from runner.recipe.compile import Program
 from runner.run.nonfinite import NonFiniteLoss, last_checkpoint
 
 
-def guards(r: dict, path: Path) -> list[Callback]:
+def guards(program: Program, path: Path) -> list[Callback]:
     """The recipe's guards for a Trainer writing into the run directory `path`."""
-    return [StopOnNonFinite(r, path)] if r["train"]["stop_on_nonfinite"] else []
+    return [StopOnNonFinite(program, path)] if program.loop.stop_on_nonfinite else []
 
 
 class StopOnNonFinite(Callback):
@@ -23,8 +24,8 @@ class StopOnNonFinite(Callback):
     any real model. Under DDP the loss is also summed across processes (one scalar all-reduce) so
     every process stops at the same step instead of the others waiting in the next all-reduce."""
 
-    def __init__(self, r: dict, path: Path):
-        self.r, self.path = r, Path(path)
+    def __init__(self, program: Program, path: Path):
+        self.program, self.path = program, Path(path)
 
     def on_before_backward(self, trainer, module, loss):
         # loss: this batch's loss / accumulate (x the AMP scale under 16-mixed): finite or not alike
@@ -38,5 +39,5 @@ class StopOnNonFinite(Callback):
             trainer.max_epochs,
             trainer.global_step + 1,
             last_checkpoint(self.path),
-            self.r,
+            self.program,
         )

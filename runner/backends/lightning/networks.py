@@ -7,11 +7,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from runner.backends.probe import probe
 from runner.catalog.backbones import RESNET_FAMILY, TIMM_PREFIX
 from runner.recipe.compile import Program
 from runner.recipe.environment import OFFLINE_ENV, offline
-from runner.recipe.errors import RecipeError, RecipeInvalid, RunFailed
-from runner.recipe.facts import backbone_family, input_shape
+from runner.recipe.errors import RunFailed
+from runner.recipe.specs import ModelSpec
 
 
 class SimpleCNN(nn.Module):
@@ -47,18 +48,24 @@ class ExpandChannels(nn.Module):
 
 
 def build_network(program: Program) -> nn.Module:
-    model = program.recipe["model"]
-    name, classes = model["backbone"], program.num_classes
-    channels = program.dataset.shape[0] if program.dataset.shape else 3
-    if name == "simple_cnn":
-        return SimpleCNN(channels, classes)
-    if name.startswith(TIMM_PREFIX):
-        return _timm(name[len(TIMM_PREFIX) :], classes, channels, model["pretrained"])
-    net = _torchvision(name, classes, model["pretrained"])
-    if model["stem"] == "cifar" and backbone_family(program.recipe) in RESNET_FAMILY:
-        net.conv1 = nn.Conv2d(channels, net.conv1.out_channels, 3, 1, 1, bias=False)
+    """The recipe's backbone with one output per class, from the library that holds it."""
+    return LIBRARIES[program.model.library](program.model)
+
+
+def _builtin(model: ModelSpec) -> nn.Module:
+    return SimpleCNN(model.in_channels, model.num_classes)
+
+
+def _timm_backbone(model: ModelSpec) -> nn.Module:
+    return _timm(model.backbone[len(TIMM_PREFIX) :], model.num_classes, model.in_channels, model.pretrained)
+
+
+def _torchvision_backbone(model: ModelSpec) -> nn.Module:
+    net = _torchvision(model.backbone, model.num_classes, model.pretrained)
+    if model.stem == "cifar" and model.family in RESNET_FAMILY:
+        net.conv1 = nn.Conv2d(model.in_channels, net.conv1.out_channels, 3, 1, 1, bias=False)
         net.maxpool = nn.Identity()
-    elif channels == 1:
+    elif model.in_channels == 1:
         net = nn.Sequential(ExpandChannels(), net)
     return net
 
@@ -111,31 +118,22 @@ def _torchvision(name: str, classes: int, pretrained: bool) -> nn.Module:
     return net
 
 
-def check_input(recipe, program: Program, net: nn.Module) -> None:
+def check_input(program: Program, net: nn.Module) -> None:
     """Pass two blank images of each pipeline's output shape through the network, so a backbone
     that cannot take them (pooled away, or a fixed-size ViT) is reported before training."""
     net = getattr(net, "_orig_mod", net)  # probe the uncompiled network; compiling waits for training
-    shapes = dict.fromkeys(input_shape(recipe.data, program.dataset, s) for s in ("train", "eval"))
     was_training = net.training
     net.eval()
+
+    def forward(shape):
+        with torch.no_grad():
+            net(torch.zeros(2, *shape))
+
     try:
-        for shape in shapes:
-            try:
-                with torch.no_grad():
-                    net(torch.zeros(2, *shape))
-            except (RuntimeError, ValueError, AssertionError) as e:
-                name = recipe.data["model"]["backbone"]
-                raise RecipeInvalid(
-                    [
-                        RecipeError(
-                            recipe.lines.where(("model", "backbone")),
-                            "model.backbone",
-                            f"{name} cannot take {'x'.join(map(str, shape))} images ({str(e).splitlines()[0]})",
-                            "make the images larger with resize or random_resized_crop in augment.train and "
-                            "augment.eval, or choose a backbone for small images: simple_cnn, or a resnet with "
-                            "stem: cifar",
-                        )
-                    ]
-                ) from None
+        probe(program, forward, (RuntimeError, ValueError, AssertionError))
     finally:
         net.train(was_training)
+
+
+# Where each library's backbones are built (ModelSpec.library).
+LIBRARIES = {"builtin": _builtin, "torchvision": _torchvision_backbone, "timm": _timm_backbone}

@@ -11,17 +11,20 @@ from functools import partial
 import torch
 from torchvision.transforms import v2
 
+from runner.recipe.specs import Step
+
+# The augmentation policies, each image drawing its own operations: step name -> v2 transform.
+POLICIES = {
+    "auto_augment": lambda policy: v2.AutoAugment(v2.AutoAugmentPolicy(policy)),
+    "rand_augment": lambda num_ops, magnitude: v2.RandAugment(num_ops=num_ops, magnitude=magnitude),
+    "trivial_augment": lambda: v2.TrivialAugmentWide(),
+}
+
 
 def policy(name: str, **params) -> v2.Transform:
     """The v2 transform of an auto_augment, rand_augment or trivial_augment step."""
-    if name == "auto_augment":
-        return v2.AutoAugment(v2.AutoAugmentPolicy(params["policy"]))
-    if name == "rand_augment":
-        return v2.RandAugment(num_ops=params["num_ops"], magnitude=params["magnitude"])
-    return v2.TrivialAugmentWide()
+    return POLICIES[name](**params)
 
-
-POLICIES = ("auto_augment", "rand_augment", "trivial_augment")
 
 # Step name -> v2 transform of one image, with the meanings of the batched steps: rotation is
 # bilinear with zero fill, random_erasing fills zeros (it reaches the worker only when a recipe
@@ -41,15 +44,14 @@ SAMPLE_BUILDERS = {
 }
 
 
-def sample_step(step: dict) -> v2.Transform:
-    """The v2 transform of one recipe step (a normalized `{name: ..., params...}` map)."""
-    params = {k: v for k, v in step.items() if k != "name"}
-    if step["name"] not in SAMPLE_BUILDERS:
-        raise ValueError(f"augmentation {step['name']!r} cannot run on single images in a worker")
-    return SAMPLE_BUILDERS[step["name"]](**params)
+def sample_step(step: Step) -> v2.Transform:
+    """The v2 transform of one recipe step."""
+    if step.name not in SAMPLE_BUILDERS:
+        raise ValueError(f"augmentation {step.name!r} cannot run on single images in a worker")
+    return SAMPLE_BUILDERS[step.name](**step.params)
 
 
-def sample_transform(steps: list[dict]) -> v2.Transform:
+def sample_transform(steps) -> v2.Transform:
     """uint8 (C, H, W) -> uint8 (C, H, W) through `steps` in order; picklable for workers."""
     transforms = [sample_step(step) for step in steps]
     return v2.Compose(transforms) if transforms else v2.Identity()

@@ -9,7 +9,7 @@ the device part is `pipeline(x_uint8, y) -> (x_float, target)`; target is y, or 
 generator (the workers' from Python's `random`, which paddle's DataLoader seeds).
 
 The steps live in augment_geometry.py, augment_boxes.py, augment_colour.py, mixing.py and, per
-image, sample_transforms.py; BUILDERS maps each step name the Paddle backend has to its builder.
+image, runner/data/steps/; BUILDERS maps each step name the Paddle backend has to its builder.
 """
 
 import paddle
@@ -18,13 +18,13 @@ from runner.backends.paddle.augment_boxes import RandomErasing
 from runner.backends.paddle.augment_colour import ColorJitter, Grayscale, Normalize
 from runner.backends.paddle.augment_geometry import CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation
 from runner.backends.paddle.mixing import CutMix, Mixup
-from runner.catalog.augmentations import device_start
-from runner.data.steps.per_image import POLICIES, sample_transform
+from runner.data.pipeline import Pipeline, device_start, implementations
+from runner.data.steps.per_image import sample_transform
 from runner.recipe.compile import Program
 
 
 def _normalize(program: Program, mean, std):
-    return Normalize(mean or program.dataset.mean, std or program.dataset.std)
+    return Normalize(mean or program.data.info.mean, std or program.data.info.std)
 
 
 # Step name -> builder(program, **the step's parameters) -> batched step. Each step maps a float
@@ -47,39 +47,20 @@ BUILDERS = {
 }
 
 
-class Pipeline:
-    """uint8 batch -> float32 batch in [0, 1] -> each step in order; returns (x, target)."""
-
-    def __init__(self, steps):
-        self.steps = steps
-
-    def __call__(self, x: paddle.Tensor, y: paddle.Tensor):
-        if not paddle.is_floating_point(x):
-            x = x.astype("float32") / 255
-        target = y
-        for step in self.steps:
-            if getattr(step, "mixes_labels", False):
-                x, target = step(x, target)
-            else:
-                x = step(x)
-        return x, target
+def _to_float(x: paddle.Tensor) -> paddle.Tensor:
+    return x if paddle.is_floating_point(x) else x.astype("float32") / 255
 
 
-def build_step(program: Program, step: dict):
-    name = step["name"]
-    if name in POLICIES:
-        raise NotImplementedError(
-            f"augmentation {name!r} is declared for the lightning backend only; "
-            "use backend: lightning or remove the step"
-        )
-    if name not in BUILDERS:
-        raise NotImplementedError(f"augmentation {name!r} is not built by the paddle backend")
-    return BUILDERS[name](program, **{k: v for k, v in step.items() if k != "name"})
+def batched(program: Program, steps) -> Pipeline:
+    """The batched steps `steps` (of augment.train or .eval) as one pipeline on the device."""
+    return Pipeline(
+        [build(program, **params) for build, params in implementations(BUILDERS, steps, "paddle")], _to_float
+    )
 
 
 def build_pipeline(program: Program, stage: str) -> Pipeline:
     """Every step of augment.<stage> ("train" or "eval"), batched on the device."""
-    return Pipeline([build_step(program, step) for step in program.recipe["augment"][stage]])
+    return batched(program, program.augment.stage(stage))
 
 
 def split_pipeline(program: Program, stage: str):
@@ -87,6 +68,6 @@ def split_pipeline(program: Program, stage: str):
     numpy per image in the workers through every step before the device part, then
     device_pipeline(x, y) on the batch as build_pipeline's (only float conversion when there are
     no device steps)."""
-    steps = program.recipe["augment"][stage]
+    steps = program.augment.stage(stage)
     cut = device_start(steps)
-    return sample_transform(steps[:cut]), Pipeline([build_step(program, step) for step in steps[cut:]])
+    return sample_transform(steps[:cut]), batched(program, steps[cut:])

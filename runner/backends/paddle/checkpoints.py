@@ -9,15 +9,15 @@ nothing is unpickled by paddle.load unless its hash matches. The two newest gene
 
 import io
 import json
-import random
 from pathlib import Path
 
-import numpy as np
 import paddle
 from paddle.base import libpaddle
 
-from runner.run import atomic, checkpoint_hashes
-from runner.run.checkpoint_choice import newest_verified
+from runner.recipe.errors import RunFailed
+from runner.run import atomic, checkpoint_hashes, layout
+from runner.run import random_state as shared_random_state
+from runner.run.checkpoint_choice import newest_usable
 
 KEEP = 2
 
@@ -42,42 +42,52 @@ def save(model: paddle.Model, folder: Path, state: dict) -> None:
 
 
 def save_best(model: paddle.Model, folder: Path, epoch: int, previous: str | None) -> str:
+    """Write the best weights so far; remove the previous best; return the new one's name as
+    summary.json records it (relative to the run directory)."""
     path = folder / f"best-epoch={epoch}.pdparams"
     atomic.write(path, lambda f: f.write(_serialized(model.network.state_dict())))
     checkpoint_hashes.record(path)
-    if previous and Path(previous).name != path.name:
-        Path(previous).unlink(missing_ok=True)
-        checkpoint_hashes.forget(Path(previous))
-    return str(path)
+    if previous and Path(previous).name != path.name:  # older runs recorded a working-folder path
+        (folder / Path(previous).name).unlink(missing_ok=True)
+        checkpoint_hashes.forget(folder / Path(previous).name)
+    return layout.recorded_name(path)
 
 
-def restore(model: paddle.Model, run_dir: Path) -> tuple[dict, Path]:
-    """Load the newest verified generation into the model and the random generators; return its
-    state and its weights file."""
-    meta = newest_verified(run_dir / "checkpoints", "epoch=*.json")
+def restore(model: paddle.Model, run_dir: Path, trust: bool = False) -> tuple[dict, Path]:
+    """Load the newest verified (or, with `trust`, readable) generation into the model and the
+    random generators; return its state and its weights file."""
+    meta = newest_usable(layout.checkpoints(run_dir), "epoch=*.json", trust, _readable)
     prefix = meta.with_suffix("")
-    checkpoint_hashes.verify(prefix.with_suffix(".pdparams"), prefix.with_suffix(".pdopt"))
-    model.load(str(prefix))
-    state = json.loads(meta.read_text())
-    set_random_state(state.pop("random"))
-    return state, prefix.with_suffix(".pdparams")
+    weights, optimizer = prefix.with_suffix(".pdparams"), prefix.with_suffix(".pdopt")
+    checkpoint_hashes.verify(weights, optimizer, trust=trust)
+    try:
+        model.load(str(prefix))
+        state = json.loads(meta.read_text())
+        set_random_state(state.pop("random"))
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as e:
+        gist = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise RunFailed(f"cannot load the checkpoint {prefix.name} in {prefix.parent} ({gist})") from None
+    return state, weights
+
+
+def _readable(meta: Path) -> bool:
+    """Whether a generation's three files are whole enough to load (what --trust asks of one the run
+    did not record): its JSON parses and paddle reads its weights and optimizer state."""
+    try:
+        json.loads(meta.read_text())
+        for suffix in (".pdparams", ".pdopt"):
+            paddle.load(str(meta.with_suffix(suffix)))
+        return True
+    except Exception:  # paddle raises many kinds for a damaged file
+        return False
 
 
 def random_state() -> dict:
-    version, words, gauss = random.getstate()
-    kind, keys, pos, has_gauss, cached = np.random.get_state()
-    return {
-        "python": [version, list(words), gauss],
-        "numpy": [kind, keys.tolist(), int(pos), int(has_gauss), float(cached)],
-        "paddle": [list(g.__getstate__()) for g in paddle.get_rng_state()],
-    }
+    return {**shared_random_state.capture(), "paddle": [list(g.__getstate__()) for g in paddle.get_rng_state()]}
 
 
 def set_random_state(state: dict) -> None:
-    version, words, gauss = state["python"]
-    random.setstate((version, tuple(words), gauss))
-    kind, keys, pos, has_gauss, cached = state["numpy"]
-    np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+    shared_random_state.restore(state)
     generators = []
     for saved in state["paddle"]:
         g = libpaddle.GeneratorState.__new__(libpaddle.GeneratorState)

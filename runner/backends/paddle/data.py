@@ -3,7 +3,8 @@
 paddle.Model.fit takes any iterable with a length, so each stage's data is a stream of batches
 already on the device and augmented there: in-memory arrays are sliced as uint8 and sent whole;
 image files are decoded and cropped in paddle.io.DataLoader workers first. Each process of a
-data-parallel run reads its own shard of every epoch's seeded order.
+data-parallel run reads its own share of every epoch's order (runner.data.order), the order the
+Lightning backend reads too.
 """
 
 from dataclasses import dataclass
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import paddle
 
-from runner.data import imagefiles
-from runner.data.arrays import Arrays, load_arrays
+from runner.data import imagefiles, order
+from runner.data.arrays import Arrays, class_names, load_arrays
 from runner.recipe.compile import Program
 
 
@@ -22,7 +23,7 @@ class Data:
     train: "BatchStream | FileStream"
     val: "BatchStream | FileStream"
     file_backed: bool
-    classes: tuple[str, ...] | None = None  # class folder names, for file-backed datasets
+    classes: tuple[str, ...]  # the class names, in label order
 
 
 def ranks() -> tuple[int, int]:
@@ -44,14 +45,12 @@ class BatchStream:
         return share // self.batch if self.train else -(-share // self.batch)
 
     def __iter__(self):
-        n = len(self.x)
         if self.train:
-            order = np.random.default_rng([self.seed, self.epoch]).permutation(n)
-        else:  # every process validates as many images (the first few twice), as all-gather needs
-            order = np.resize(np.arange(n), -(-n // self.world) * self.world)
-        order = order[self.rank :: self.world]
+            indices = order.training_share(len(self.x), self.seed, self.epoch, self.rank, self.world)
+        else:  # every process evaluates as many images (the first few twice), as all-gather needs
+            indices = order.evaluation_share(len(self.x), self.rank, self.world)
         for i in range(len(self)):
-            index = order[i * self.batch : (i + 1) * self.batch]
+            index = indices[i * self.batch : (i + 1) * self.batch]
             yield self.pipeline(paddle.to_tensor(self.x[index]), paddle.to_tensor(self.y[index]))
         if self.train:
             self.epoch += 1
@@ -79,40 +78,68 @@ class ImageFiles(paddle.io.Dataset):
         return self.transform(rgb), np.int64(label)
 
 
+class ShareBatches:
+    """Batches of indices into a dataset of `n`: this process's share of each epoch's order
+    (training, whole batches only) or of the evaluation, in order."""
+
+    def __init__(self, n: int, batch: int, train: bool, seed: int):
+        self.n, self.batch, self.train, self.seed, self.epoch = n, batch, train, seed, 0
+        self.rank, self.world = ranks()
+
+    def indices(self) -> np.ndarray:
+        if self.train:
+            return order.training_share(self.n, self.seed, self.epoch, self.rank, self.world)
+        return order.evaluation_share(self.n, self.rank, self.world)
+
+    def __len__(self) -> int:
+        share = len(self.indices())
+        return share // self.batch if self.train else -(-share // self.batch)
+
+    def __iter__(self):
+        indices = self.indices().tolist()
+        for i in range(len(self)):
+            yield indices[i * self.batch : (i + 1) * self.batch]
+
+
 class FileStream:
     """A DataLoader of decoded images, finished batch by batch on the device."""
 
-    def __init__(self, dataset: ImageFiles, batch: int, workers: int, pipeline, train: bool):
-        self.sampler = paddle.io.DistributedBatchSampler(dataset, batch_size=batch, shuffle=train, drop_last=train)
+    def __init__(self, dataset: ImageFiles, batch: int, workers: int, pipeline, train: bool, seed: int):
+        self.batches = ShareBatches(len(dataset), batch, train, seed)
         self.loader = paddle.io.DataLoader(
-            dataset, batch_sampler=self.sampler, num_workers=workers, return_list=True, persistent_workers=workers > 0
+            dataset,
+            batch_sampler=self.batches,
+            num_workers=workers,
+            return_list=True,
+            persistent_workers=workers > 0,
         )
         self.pipeline, self.train, self.epoch = pipeline, train, 0
 
     def __len__(self) -> int:
-        return len(self.loader)
+        return len(self.batches)
 
     def __iter__(self):
-        self.sampler.set_epoch(self.epoch)
+        self.batches.epoch = self.epoch
         for x, y in self.loader:
             yield self.pipeline(x, y)
         if self.train:
             self.epoch += 1
 
 
-def prepare(program: Program, batch: int) -> Data:
-    """The recipe's data, `batch` images per process; raises RunFailed when it cannot be had."""
+def prepare(program: Program, batch: int, split: str = "val") -> Data:
+    """The recipe's data, `batch` images per process; raises RunFailed when it cannot be had.
+    `split`: what `val` holds ("val", the run's validation images; "test", the dataset's test split)."""
     from runner.backends.paddle.augment import split_pipeline
 
-    if program.dataset.in_memory:
-        return memory_data(program, load_arrays(program), batch)
-    files, program = imagefiles.split(program)
-    workers = program.recipe["data"]["num_workers"]
+    if program.data.info.in_memory:
+        return memory_data(program, load_arrays(program.data, split), batch)
+    files, program = imagefiles.split(program, stage=split)
+    workers, seed = program.data.num_workers, program.seed
     (train_sample, train_device), (val_sample, val_device) = (split_pipeline(program, s) for s in ("train", "eval"))
     return Data(
         program,
-        FileStream(ImageFiles(files.train, train_sample), batch, workers, train_device, True),
-        FileStream(ImageFiles(files.val, val_sample), batch, workers, val_device, False),
+        FileStream(ImageFiles(files.train, train_sample), batch, workers, train_device, True, seed),
+        FileStream(ImageFiles(files.val, val_sample), batch, workers, val_device, False, seed),
         True,
         files.classes,
     )
@@ -121,10 +148,11 @@ def prepare(program: Program, batch: int) -> Data:
 def memory_data(program: Program, arrays: Arrays, batch: int) -> Data:
     from runner.backends.paddle.augment import build_pipeline
 
-    seed = program.recipe["seed"]
+    seed = program.seed
     return Data(
         program,
         BatchStream(arrays.x_train, arrays.y_train, batch, build_pipeline(program, "train"), True, seed),
         BatchStream(arrays.x_val, arrays.y_val, batch, build_pipeline(program, "eval"), False, seed),
         False,
+        class_names(program.data, program.num_classes),
     )

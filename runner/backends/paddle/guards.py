@@ -7,12 +7,14 @@ from pathlib import Path
 
 import paddle
 
+from runner.recipe.compile import Program
+from runner.run import layout
 from runner.run.nonfinite import NonFiniteLoss, last_checkpoint
 
 
-def guards(r: dict, path: Path) -> list[paddle.callbacks.Callback]:
+def guards(program: Program, path: Path) -> list[paddle.callbacks.Callback]:
     """The recipe's guards for a fit writing into the run directory `path`."""
-    return [StopOnNonFinite(r, path)] if r["train"]["stop_on_nonfinite"] else []
+    return [StopOnNonFinite(program, path)] if program.loop.stop_on_nonfinite else []
 
 
 class StopOnNonFinite(paddle.callbacks.Callback):
@@ -23,14 +25,14 @@ class StopOnNonFinite(paddle.callbacks.Callback):
     host-device sync per batch on a GPU). With several processes the loss is also summed across
     them (one scalar all-reduce per batch) so every process stops at the same step."""
 
-    def __init__(self, r: dict, path: Path):
+    def __init__(self, program: Program, path: Path):
         super().__init__()
-        self.r, self.path = r, Path(path)
+        self.program, self.path = program, Path(path)
         self.start_epoch, self.steps_done, self.epoch, self.world = 0, 0, 0, 1
 
     def on_train_begin(self, logs=None):
         # A resumed run counts on from the epochs and optimizer steps its Recorder saved.
-        state = self.path / "checkpoints" / "state.json"
+        state = layout.checkpoints(self.path) / layout.STATE
         if state.is_file():
             saved = json.loads(state.read_text())
             self.start_epoch, self.steps_done = saved.get("epoch", 0), saved.get("step", 0)
@@ -48,7 +50,12 @@ class StopOnNonFinite(paddle.callbacks.Callback):
             loss = total.item()
         if not math.isfinite(loss):
             raise NonFiniteLoss(
-                loss, self.epoch + 1, self.r["train"]["epochs"], self.steps_done + 1, last_checkpoint(self.path), self.r
+                loss,
+                self.epoch + 1,
+                self.program.loop.epochs,
+                self.steps_done + 1,
+                last_checkpoint(self.path),
+                self.program,
             )
         # paddle.Model steps the optimizer after every `accumulate` batches and at an epoch's end
         if (step + 1) % self.model._accumulate == 0 or step + 1 == self.params["steps"]:

@@ -7,10 +7,12 @@ import random
 import numpy as np
 import paddle
 
-from runner.backends.paddle.loss import SmoothedCrossEntropy
-from runner.backends.paddle.networks import build_network, check_input
+from runner.backends.paddle.networks import check_input
 from runner.backends.paddle.optim import build_optimizer
+from runner.backends.paddle.tasks import ADAPTERS
+from runner.recipe.compile import Program
 from runner.recipe.errors import RunFailed
+from runner.recipe.specs import HardwareSpec
 
 AMP = {"16-mixed": "float16", "bf16-mixed": "bfloat16"}
 
@@ -22,45 +24,41 @@ def seed_everything(seed: int) -> None:
     paddle.seed(seed)
 
 
-def place(hw: dict) -> None:
+def place(hw: HardwareSpec) -> None:
     """Run on the recipe's accelerator: gpu when asked for (or `auto` and one is there), else cpu."""
     gpu = paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
-    if hw["accelerator"] == "gpu" and not gpu:
+    if hw.accelerator == "gpu" and not gpu:
         raise RunFailed(
             "hardware.accelerator: gpu was asked for, but this paddlepaddle build sees no "
             "CUDA device; install paddlepaddle-gpu, or set hardware.accelerator: cpu"
         )
-    paddle.set_device("gpu" if gpu and hw["accelerator"] in ("gpu", "auto") else "cpu")
+    paddle.set_device("gpu" if gpu and hw.accelerator in ("gpu", "auto") else "cpu")
 
 
-def build_model(recipe, program, announce: bool = True) -> paddle.Model:
-    """The network (checked against the recipe's image shapes), its optimizer, loss and metric."""
-    r = recipe.data
-    for note in notices(r["hardware"]) if announce else ():
+def build_model(program: Program, announce: bool = True) -> paddle.Model:
+    """The task's network (checked against the recipe's image shapes) prepared with its optimizer,
+    the task's loss and metrics, and mixed precision where the device has it."""
+    for note in notices(program.hardware) if announce else ():
         print(f"note: {note}", flush=True)
-    net = build_network(program)
-    check_input(recipe, program, net)
+    adapter = ADAPTERS[program.task.name](program)
+    net = adapter.network()
+    check_input(program, net)
     optimizer, _ = build_optimizer(program, net)
     model = paddle.Model(net)
-    precision = r["hardware"]["precision"]
+    precision = program.hardware.precision
     on_gpu = paddle.get_device().startswith("gpu")
     amp = {"level": "O1", "dtype": AMP[precision]} if precision in AMP and on_gpu else None
-    model.prepare(
-        optimizer,
-        SmoothedCrossEntropy(program.num_classes, r["train"]["label_smoothing"]),
-        paddle.metric.Accuracy(),
-        amp_configs=amp,
-    )
+    model.prepare(optimizer, adapter.loss(net), adapter.metrics(), amp_configs=amp)
     return model
 
 
-def notices(hw: dict) -> list[str]:
+def notices(hw: HardwareSpec) -> list[str]:
     """Lightning-only hardware settings a paddle run carries on without, said out loud."""
     said = [
         f"hardware.{key} applies to the lightning backend; paddle runs without it"
         for key in ("channels_last", "compile")
-        if hw[key]
+        if getattr(hw, key)
     ]
-    if hw["precision"] in AMP and not paddle.get_device().startswith("gpu"):
-        said.append(f"hardware.precision {hw['precision']} needs a GPU on paddle; this run computes in 32-bit")
+    if hw.precision in AMP and not paddle.get_device().startswith("gpu"):
+        said.append(f"hardware.precision {hw.precision} needs a GPU on paddle; this run computes in 32-bit")
     return said

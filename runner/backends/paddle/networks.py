@@ -11,11 +11,12 @@ from paddle import nn
 from paddle.utils import download
 from paddle.vision import models
 
+from runner.backends.probe import probe
 from runner.catalog.backbones import RESNET_FAMILY
 from runner.recipe.compile import Program
 from runner.recipe.environment import OFFLINE_ENV, offline
-from runner.recipe.errors import RecipeError, RecipeInvalid, RunFailed
-from runner.recipe.facts import backbone_family, input_shape
+from runner.recipe.errors import RunFailed
+from runner.recipe.specs import ModelSpec
 
 
 class SimpleCNN(nn.Layer):
@@ -92,16 +93,21 @@ BUILDERS = {"alexnet": AlexNet, "googlenet": GoogLeNet, "lenet": models.LeNet}
 
 
 def build_network(program: Program) -> nn.Layer:
-    model = program.recipe["model"]
-    name, classes = model["backbone"], program.num_classes
-    channels = program.dataset.shape[0] if program.dataset.shape else 3
-    if name == "simple_cnn":
-        return SimpleCNN(channels, classes)
-    net = _paddle_vision(name, classes, model["pretrained"])
-    if model["stem"] == "cifar" and backbone_family(program.recipe) in RESNET_FAMILY:
+    """The recipe's backbone with one output per class, from the library that holds it."""
+    return LIBRARIES[program.model.library](program.model)
+
+
+def _builtin(model: ModelSpec) -> nn.Layer:
+    return SimpleCNN(model.in_channels, model.num_classes)
+
+
+def _paddle_vision_backbone(model: ModelSpec) -> nn.Layer:
+    channels = model.in_channels
+    net = _paddle_vision(model.backbone, model.num_classes, model.pretrained)
+    if model.stem == "cifar" and model.family in RESNET_FAMILY:
         net.conv1 = nn.Conv2D(channels, net.conv1.weight.shape[0], 3, 1, 1, bias_attr=False)
         net.maxpool = nn.Identity()
-    elif name == "lenet":  # paddle's LeNet is built for 1x28x28 digits: give it the data's channels
+    elif model.backbone == "lenet":  # paddle's LeNet is built for 1x28x28 digits: give it the data's channels
         if channels != 1:
             net.features[0] = nn.Conv2D(channels, 6, 3, stride=1, padding=1)
     elif channels == 1:
@@ -150,34 +156,21 @@ def weights_url(name: str) -> tuple:
     return getattr(module, "model_urls", {}).get(WEIGHTS_KEY.get(name, name), (None, None))
 
 
-def check_input(recipe, program: Program, net: nn.Layer) -> None:
+def check_input(program: Program, net: nn.Layer) -> None:
     """Pass two blank images of each pipeline's output shape through the network, so a backbone
     that cannot take them (pooled away, or a fixed-size classifier) is reported before training."""
-    shapes = dict.fromkeys(input_shape(recipe.data, program.dataset, s) for s in ("train", "eval"))
     was_training = net.training
     net.eval()
     # paddle lets some layers shrink a too-small image to nothing and carry on (inception_v3 on
     # 32x32 gives 0x0 maps and a meaningless output), where torch raises: refuse empty outputs.
     hooks = [layer.register_forward_post_hook(_refuse_empty) for layer in net.sublayers()]
+
+    def forward(shape):
+        with paddle.no_grad():
+            net(paddle.zeros([2, *shape]))
+
     try:
-        for shape in shapes:
-            try:
-                with paddle.no_grad():
-                    net(paddle.zeros([2, *shape]))
-            except (RuntimeError, ValueError, AssertionError) as e:
-                name = recipe.data["model"]["backbone"]
-                raise RecipeInvalid(
-                    [
-                        RecipeError(
-                            recipe.lines.where(("model", "backbone")),
-                            "model.backbone",
-                            f"{name} cannot take {'x'.join(map(str, shape))} images ({_first_line(e)})",
-                            "make the images larger with resize or random_resized_crop in augment.train and "
-                            "augment.eval, or choose a backbone for small images: simple_cnn, or a resnet with "
-                            "stem: cifar",
-                        )
-                    ]
-                ) from None
+        probe(program, forward, (RuntimeError, ValueError, AssertionError))
     finally:
         for hook in hooks:
             hook.remove()
@@ -189,8 +182,5 @@ def _refuse_empty(layer, inputs, output):
         raise ValueError(f"{type(layer).__name__} shrinks them to an empty {list(output.shape)} tensor")
 
 
-def _first_line(e: Exception) -> str:
-    """The gist of a paddle error: its first line that says something (paddle's C++ errors open
-    with a blank line and a banner)."""
-    lines = [line.strip() for line in str(e).splitlines() if line.strip() and not line.strip().startswith("-")]
-    return lines[0] if lines else type(e).__name__
+# Where each library's backbones are built (ModelSpec.library).
+LIBRARIES = {"builtin": _builtin, "paddle.vision": _paddle_vision_backbone}

@@ -26,42 +26,59 @@ from runner.recipe.compile import Program
 NORM_TYPES = (nn.layer.norm._BatchNormBase, nn.BatchNorm, nn.GroupNorm, nn.LayerNorm)
 
 
+def _adamw(beta1, beta2, eps, decayed, weight_decay, **common):
+    names = {p.name for p in decayed}  # decoupled decay, on the decayed parameters only
+    return paddle.optimizer.AdamW(
+        beta1=beta1,
+        beta2=beta2,
+        epsilon=eps,
+        weight_decay=weight_decay,
+        apply_decay_param_fun=names.__contains__,
+        **common,
+    )
+
+
+# Optimizer name (the catalog's) -> builder(**its own settings, decayed=, weight_decay=, **common).
+OPTIMIZERS = {
+    "sgd": lambda momentum, nesterov, decayed, weight_decay, **common: paddle.optimizer.Momentum(
+        momentum=momentum, use_nesterov=nesterov, **common
+    ),
+    "adam": lambda beta1, beta2, eps, decayed, weight_decay, **common: paddle.optimizer.Adam(
+        beta1=beta1, beta2=beta2, epsilon=eps, **common
+    ),
+    "adamw": _adamw,
+    "rmsprop": lambda alpha, momentum, eps, decayed, weight_decay, **common: paddle.optimizer.RMSProp(
+        rho=alpha, momentum=momentum, epsilon=eps**2, **common
+    ),
+}
+DECOUPLED = ("adamw",)  # optimizers that apply weight decay themselves rather than as L2 on the gradient
+
+
 def build_optimizer(program: Program, net: nn.Layer):
     """(optimizer, scheduler): the scheduler gives optim.lr x program.lr(step) after `step`
     calls of its step(), one per optimizer step."""
-    optim, clip = program.recipe["optim"], program.recipe["train"]["grad_clip"]
+    optim, clip = program.optim, program.loop.grad_clip
     curve = program.lr
     # A plain function, not the LrCurve object, as on Lightning; paddle saves only the step count.
-    schedule = paddle.optimizer.lr.LambdaDecay(optim["lr"], lambda step: curve(step))
+    schedule = paddle.optimizer.lr.LambdaDecay(optim.lr, lambda step: curve(step))
     grad_clip = nn.ClipGradByGlobalNorm(clip) if clip > 0 else None
-    decayed, exempt = split_params(net, optim["decay_norm_and_bias"])
-    name, decay = optim["name"], float(optim["weight_decay"])
+    decayed, exempt = split_params(net, optim.decay_norm_and_bias)
+    decay = float(optim.weight_decay)
     params = decayed + exempt
-    # L2 decay (every optimizer but adamw, which decays itself) as each parameter's regularizer
-    l2 = paddle.regularizer.L2Decay(decay) if decay and name != "adamw" else None
+    # L2 decay (every optimizer but the decoupled ones) as each parameter's regularizer
+    l2 = paddle.regularizer.L2Decay(decay) if decay and optim.name not in DECOUPLED else None
     for p in params:
         p.regularizer = None
     for p in decayed:
         p.regularizer = l2
-    common = {"parameters": params, "learning_rate": schedule, "grad_clip": grad_clip}
-    if name == "sgd":
-        opt = paddle.optimizer.Momentum(momentum=optim["momentum"], use_nesterov=optim["nesterov"], **common)
-    elif name == "adam":
-        opt = paddle.optimizer.Adam(beta1=optim["beta1"], beta2=optim["beta2"], epsilon=optim["eps"], **common)
-    elif name == "adamw":
-        names = {p.name for p in decayed}
-        opt = paddle.optimizer.AdamW(
-            beta1=optim["beta1"],
-            beta2=optim["beta2"],
-            epsilon=optim["eps"],
-            weight_decay=decay,
-            apply_decay_param_fun=names.__contains__,
-            **common,
-        )
-    else:
-        opt = paddle.optimizer.RMSProp(
-            rho=optim["alpha"], momentum=optim["momentum"], epsilon=optim["eps"] ** 2, **common
-        )
+    opt = OPTIMIZERS[optim.name](
+        **optim.settings,
+        decayed=decayed,
+        weight_decay=decay,
+        parameters=params,
+        learning_rate=schedule,
+        grad_clip=grad_clip,
+    )
     return opt, schedule
 
 

@@ -1,6 +1,7 @@
 """paddle.Model callbacks that keep a Paddle run's directory as the Lightning backend keeps its
-own: metrics.csv and a terminal line per epoch, checkpoints/last and the best by the recipe's
-monitor (each recorded by SHA-256), and the learning rate stepped once per optimizer step."""
+own: validation on the shared cadence, metrics.csv and a terminal line per epoch, checkpoints/last
+and the best by the recipe's monitor (each recorded by SHA-256), and the learning rate stepped
+once per optimizer step."""
 
 import json
 import time
@@ -9,7 +10,9 @@ from pathlib import Path
 import paddle
 
 from runner.backends.paddle import checkpoints
-from runner.run import atomic, epoch_log
+from runner.recipe.compile import Program
+from runner.run import atomic, epoch_log, layout
+from runner.run.cadence import validates
 from runner.run.tensorboard import ScalarWriter
 
 
@@ -28,19 +31,20 @@ class OptimizerStepLR(paddle.callbacks.LRScheduler):
 
 class Recorder(paddle.callbacks.Callback):
     """One row, one line and the checkpoints of each epoch, written by rank 0 once the epoch's
-    validation (if any) has run. `start` is the number of epochs already done (resume)."""
+    validation (if it has one: runner.run.cadence) has run. `state`: what a resumed run's
+    checkpoint recorded (its epochs and steps done, its best score)."""
 
-    def __init__(self, path: Path, r: dict, state: dict | None, echo: bool, rank: int):
+    def __init__(self, path: Path, program: Program, state: dict | None, echo: bool, rank: int):
         super().__init__()
         self.state = state or {"epoch": 0, "step": 0, "best": None, "best_checkpoint": None}
         self.path, self.echo, self.rank, self.start = path, echo, rank, self.state["epoch"]
-        self.epochs, self.val_every = r["train"]["epochs"], r["train"]["val_every"]
-        ckpt = r["train"]["checkpoint"]
-        self.monitor, self.better = ckpt["monitor"], (max if ckpt["mode"] == "max" else min)
-        self.row = {}
-        self.events = ScalarWriter(path / "tensorboard") if r["log"]["tensorboard"] and not rank else None
+        self.task, self.loop = program.task, program.loop
+        self.better = max if self.loop.mode == "max" else min
+        self.row, self.due = {}, True
+        self.events = ScalarWriter(path / layout.TENSORBOARD) if program.log.tensorboard and not rank else None
 
     def on_epoch_begin(self, epoch, logs=None):
+        self.due = validates(self.start + epoch, self.loop.epochs, self.loop.val_every)
         self.row = {
             "epoch": self.start + epoch,
             "images": 0,
@@ -62,8 +66,8 @@ class Recorder(paddle.callbacks.Callback):
         self.state["step"] += 1 if (step + 1) % self.model._accumulate == 0 or step + 1 == self.params["steps"] else 0
 
     def on_epoch_end(self, epoch, logs=None):
-        self.row["train_acc"] = logs.get("acc")
-        if epoch % self.val_every:  # paddle.Model validates when epoch % eval_freq == 0
+        self.row["train"] = {name: logs.get(name) for name in self._metric_names()}
+        if not self.due:  # no validation follows (its stream is empty): the epoch ends here
             self._finish()
 
     def on_eval_batch_end(self, step, logs=None):
@@ -72,45 +76,41 @@ class Recorder(paddle.callbacks.Callback):
 
     def on_eval_end(self, logs=None):
         if "started" in self.row:  # an eval inside fit, not a separate evaluate()
-            self.row["val_acc"] = logs.get("acc")
+            self.row["val"] = {name: logs.get(name) for name in self._metric_names()}
             self._finish()
 
+    def _metric_names(self) -> list[str]:
+        """The task's metrics as paddle.Model logs them (`acc`, ...), after its loss."""
+        return self.model._metrics_name()[1:]
+
     def _finish(self):
-        r = self.row
+        seen = self.row
         row = {
-            "epoch": r["epoch"],
+            "epoch": seen["epoch"],
             "step": self.state["step"],
-            "seconds": time.perf_counter() - r["started"],
-            "images_per_s": r["images"] / max(r["train_seconds"], 1e-9),
+            "seconds": time.perf_counter() - seen["started"],
+            "images_per_s": seen["images"] / max(seen["train_seconds"], 1e-9),
             "lr": self.model._optimizer.get_lr(),
-            "train_loss": r["loss_sum"] / max(r["images"], 1),
-            "train_acc": r.get("train_acc"),
-            "val_loss": r["val_loss_sum"] / r["val_images"] if r["val_images"] else None,
-            "val_acc": r.get("val_acc"),
+            "train_loss": seen["loss_sum"] / max(seen["images"], 1),
+            "val_loss": seen["val_loss_sum"] / seen["val_images"] if seen["val_images"] else None,
+            **{f"train_{name}": value for name, value in seen.get("train", {}).items()},
+            **{f"val_{name}": value for name, value in seen.get("val", {}).items() if seen["val_images"]},
         }
         self.row = {}
         if self.rank:
             return
-        epoch_log.append(self.path / "metrics.csv", row)
+        epoch_log.append(self.path / layout.METRICS, row, self.task)
         if self.events:  # per epoch, under the tags Lightning's logger uses
-            self.events.add(
-                {
-                    "train_loss_epoch": row["train_loss"],
-                    "train_acc": row["train_acc"],
-                    "val_loss": row["val_loss"],
-                    "val_acc": row["val_acc"],
-                    "lr": row["lr"],
-                },
-                row["step"],
-            )
+            tags = {"train_loss": "train_loss_epoch"}
+            self.events.add({tags.get(k, k): row.get(k) for k in (*self.task.metric_names, "lr")}, row["step"])
         if self.echo:
-            print(epoch_log.line(row, self.epochs), flush=True)
+            print(epoch_log.line(row, self.loop.epochs, self.task), flush=True)
         self._save(row)
 
     def _save(self, row: dict):
-        folder = self.path / "checkpoints"
+        folder = layout.checkpoints(self.path)
         folder.mkdir(exist_ok=True)
-        score, best = row.get(self.monitor), self.state["best"]
+        score, best = row.get(self.loop.monitor), self.state["best"]
         if score is not None and (best is None or self.better(score, best) != best):
             self.state.update(
                 best=score,
@@ -118,7 +118,21 @@ class Recorder(paddle.callbacks.Callback):
             )
         self.state.update(epoch=row["epoch"] + 1, last=row)
         checkpoints.save(self.model, folder, self.state)
-        atomic.write_text(folder / "state.json", json.dumps(self.state, indent=2) + "\n")
+        atomic.write_text(folder / layout.STATE, json.dumps(self.state, indent=2) + "\n")
+
+
+class Gated:
+    """A validation stream that runs only after the epochs the Recorder says are due: paddle.Model
+    validates after every epoch it is given data for (eval_freq=1), and finds none otherwise."""
+
+    def __init__(self, stream, recorder: Recorder):
+        self.stream, self.recorder = stream, recorder
+
+    def __len__(self) -> int:
+        return len(self.stream) if self.recorder.due else 0
+
+    def __iter__(self):
+        return iter(self.stream) if self.recorder.due else iter(())
 
 
 class StopAtEpochEnd(paddle.callbacks.Callback):

@@ -10,9 +10,9 @@ from functools import partial
 import numpy as np
 from PIL import Image
 
+from runner.catalog import augmentations
 from runner.data.steps import geometry, pixels
-
-POLICIES = ("auto_augment", "rand_augment", "trivial_augment")  # declared for Lightning only
+from runner.recipe.specs import Step
 
 
 def _flip(axis: int, p: float):
@@ -35,14 +35,14 @@ SAMPLE_BUILDERS = {
 }
 
 
-def sample_step(step: dict):
-    """The per-image step of one recipe step (a normalized `{name: ..., params...}` map)."""
-    name, params = step["name"], {k: v for k, v in step.items() if k != "name"}
-    if name in POLICIES:
-        raise NotImplementedError(f"augmentation {name!r} is declared for the lightning backend only")
-    if name not in SAMPLE_BUILDERS:
-        raise ValueError(f"augmentation {name!r} cannot run on single images in a worker")
-    return SAMPLE_BUILDERS[name](**params)
+def sample_step(step: Step):
+    """The per-image form of one recipe step."""
+    if step.name not in SAMPLE_BUILDERS:
+        entry = augmentations.get(step.name)
+        if entry and "paddle" not in entry.backends:  # the augmentation policies: torchvision's
+            raise NotImplementedError(f"augmentation {step.name!r} is declared for the lightning backend only")
+        raise ValueError(f"augmentation {step.name!r} cannot run on single images in a worker")
+    return SAMPLE_BUILDERS[step.name](**step.params)
 
 
 def as_chw(image) -> np.ndarray:
@@ -66,5 +66,5 @@ class SampleTransform:
         return np.ascontiguousarray(x)
 
 
-def sample_transform(steps: list[dict]) -> SampleTransform:
+def sample_transform(steps) -> SampleTransform:
     return SampleTransform([sample_step(step) for step in steps])

@@ -1,4 +1,5 @@
-"""Rules on the named components: each exists on the recipe's backend, and the model fits the data."""
+"""Rules on the named components: each exists on the recipe's backend and serves its task, and the
+model fits the data."""
 
 from runner.catalog import augmentations, datasets, optimizers, schedules
 from runner.catalog.backbones import RESNET_FAMILY
@@ -7,10 +8,8 @@ from runner.recipe.checks.rule import check
 from runner.recipe.facts import backbone_family, dataset_info
 
 
-@check
-def components_on_backend(r):
-    """Every named component must be implemented by the recipe's backend."""
-    backend = r["backend"]
+def _named(r) -> list:
+    """(key path, registry entry) of every component the recipe names."""
     named = [
         (("model", "backbone"), lookup_backbone(r["model"]["backbone"])),
         (("data", "dataset"), datasets.get(r["data"]["dataset"])),
@@ -22,13 +21,33 @@ def components_on_backend(r):
             (("augment", stage, i, "name"), augmentations.get(step["name"]))
             for i, step in enumerate(r["augment"][stage])
         ]
-    for path, entry in named:
+    return named
+
+
+@check
+def components_on_backend(r):
+    """Every named component must be implemented by the recipe's backend."""
+    backend = r["backend"]
+    for path, entry in _named(r):
         if backend not in entry.backends:
             name = _value(r, path)
             yield (
                 path,
                 f"{entry.kind} {name!r} is not available on the {backend} backend",
                 f"choose another {entry.kind}, or backend: {entry.backends[0]}",
+            )
+
+
+@check
+def components_for_task(r):
+    """Every named component must serve the recipe's task."""
+    task = r["task"]
+    for path, entry in _named(r):
+        if task not in entry.tasks:
+            yield (
+                path,
+                f"{entry.kind} {_value(r, path)!r} does not serve task {task}",
+                f"choose a {entry.kind} that serves {task}" + (f", or task: {entry.tasks[0]}" if entry.tasks else ""),
             )
 
 

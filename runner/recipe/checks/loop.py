@@ -1,6 +1,7 @@
-"""Rules on the training loop: warm-up, the checkpoint monitor's direction, and enough images for
-full batches."""
+"""Rules on the training loop: warm-up, the checkpoint monitor (a metric of the task, ranked in its
+direction), and enough images for full batches."""
 
+from runner.catalog.tasks import TASKS
 from runner.recipe.checks.rule import check
 from runner.recipe.numbers import known_before_files
 
@@ -15,9 +16,17 @@ def one_warmup_length(r):
 
 @check
 def monitor_direction(r):
-    """Losses improve downwards and accuracy upwards."""
-    ckpt = r["train"]["checkpoint"]
-    better = "min" if ckpt["monitor"].endswith("loss") else "max"
+    """The checkpoint monitor is a metric the task logs, ranked the way it improves (losses down,
+    accuracy up)."""
+    ckpt, task = r["train"]["checkpoint"], TASKS[r["task"]]
+    if ckpt["monitor"] not in task.metric_names:
+        yield (
+            ("train", "checkpoint", "monitor"),
+            f"{ckpt['monitor']} is not a metric of task {task.name}",
+            "use one of: " + ", ".join(task.metric_names),
+        )
+        return
+    better = task.metric(ckpt["monitor"]).better
     if ckpt["mode"] != better:
         yield (
             ("train", "checkpoint", "mode"),

@@ -274,13 +274,13 @@ def test_file_backed_split_puts_normalize_and_later_steps_on_the_device(tmp_path
     )
 
 
-def test_classifier_runs_the_right_pipeline_after_transfer(tmp_path):
-    from runner.backends.lightning.module import Classifier
+def test_the_module_runs_the_right_pipeline_after_transfer(tmp_path):
+    from runner.backends.lightning.module import RecipeModule
 
     p = program(tmp_path, ("center_crop", {"size": 12}), ("normalize", {}), ("mixup", {}))
     x, y = images(), torch.arange(8) % 4
     for file_backed in (False, True):
-        model = Classifier(p, file_backed=file_backed)
+        model = RecipeModule(p, file_backed=file_backed)
         model._trainer = SimpleNamespace(training=True)
         batch = torch.stack([split_pipeline(p, "train")[0](i) for i in x]) if file_backed else x
         out, target = model.on_after_batch_transfer((batch, y), 0)

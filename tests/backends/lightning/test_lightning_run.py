@@ -40,7 +40,7 @@ def test_quickstart_learns_digits_and_writes_a_complete_run_dir(tmp_path):
     assert [int(r["epoch"]) for r in rows] == list(range(20))
     assert float(rows[-1]["val_acc"]) == round(summary["val_acc"], 6)
     assert (path / "recipe.yaml").read_text() == (ROOT / "recipes/quickstart.yaml").read_text()
-    assert (path / "checkpoints/last.ckpt").is_file() and Path(summary["best_checkpoint"]).is_file()
+    assert (path / "checkpoints/last.ckpt").is_file() and (path / summary["best_checkpoint"]).is_file()
     provenance = json.loads((path / "provenance.json").read_text())
     assert provenance["seed"] == 0 and provenance["packages"]["torch"]
     assert list(path.glob("tensorboard/events.out.tfevents.*"))

@@ -9,7 +9,7 @@ import numpy as np
 import paddle
 import pytest
 
-from runner.backends.paddle.augment import BUILDERS, build_pipeline, build_step, split_pipeline
+from runner.backends.paddle.augment import BUILDERS, batched, build_pipeline, split_pipeline
 from runner.backends.paddle.augment_boxes import RandomErasing
 from runner.backends.paddle.augment_colour import ColorJitter, Grayscale
 from runner.backends.paddle.augment_geometry import (
@@ -22,6 +22,7 @@ from runner.backends.paddle.augment_geometry import (
 from runner.backends.paddle.mixing import CutMix, Mixup
 from runner.catalog import augmentations
 from runner.data.steps.per_image import SAMPLE_BUILDERS, sample_step
+from runner.recipe.specs import Step
 from tests.backends.paddle.batches import DEVICE_ONLY, close, images, pil, program, required, same
 
 
@@ -46,14 +47,14 @@ def test_every_step_registered_for_paddle_is_built_batched_and_per_image(tmp_pat
 
 def test_lightning_only_and_unknown_steps_are_refused_clearly(tmp_path):
     assert set(BUILDERS) == set(augmentations.names("paddle"))
-    with pytest.raises(NotImplementedError, match="'sharpen'"):
-        build_step(None, {"name": "sharpen"})
+    with pytest.raises(NotImplementedError, match="'sharpen' is not registered"):
+        batched(None, [Step("sharpen", {})])
     for name in set(augmentations.names()) - set(augmentations.names("paddle")):
         p = program(tmp_path, (name, {}), backend="lightning")
         with pytest.raises(NotImplementedError, match="lightning backend only"):
             build_pipeline(p, "train")
         with pytest.raises(NotImplementedError, match="lightning backend only"):
-            sample_step({"name": name})
+            sample_step(Step(name, {}))
 
 
 def test_a_seeded_run_repeats_its_draws(tmp_path):

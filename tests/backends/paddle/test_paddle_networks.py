@@ -37,7 +37,7 @@ def test_every_paddle_backbone_builds_and_classifies(compiled, name):
     channels, size = SHAPES.get(name, (3, 64))
     recipe, prog = compiled(f"model.backbone={name}", f"data.channels={channels}", f"data.image_size={size}")
     net = build_network(prog)
-    check_input(recipe, prog, net)  # two blank images, every layer's output refused when empty
+    check_input(prog, net)  # two blank images, every layer's output refused when empty
     assert net.training  # check_input puts back the mode it found
     net.eval()
     with paddle.no_grad():
@@ -87,7 +87,7 @@ def test_a_backbone_that_cannot_take_the_images_is_reported_at_its_line(compiled
     for name, size in (("squeezenet1_0", 8), ("inception_v3", 32)):  # inception_v3: paddle runs on, empty
         recipe, prog = compiled(f"data.image_size={size}", text=RECIPE.replace("simple_cnn", name))
         with pytest.raises(RecipeInvalid) as caught:
-            check_input(recipe, prog, build_network(prog))
+            check_input(prog, build_network(prog))
         (error,) = caught.value.errors
         assert error.where == f"{recipe.path}:{line}" and error.path == "model.backbone"
         assert error.problem.startswith(f"{name} cannot take 3x{size}x{size} images (") and "resize" in error.fix

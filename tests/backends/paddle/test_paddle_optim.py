@@ -1,8 +1,6 @@
 """The Paddle backend's optimizers mean what the Lightning backend's do: single steps, whole
 training runs, the learning-rate curve and weight-decay exclusions equal torch's."""
 
-from types import SimpleNamespace
-
 import numpy as np
 import paddle
 import pytest
@@ -29,9 +27,9 @@ SETTINGS = (
 
 def torch_optimizer(prog, net):
     """The Lightning backend's optimizer and schedule for a torch network."""
-    from runner.backends.lightning.module import Classifier
+    from runner.backends.lightning.optim import build_optimizer as lightning_optimizer
 
-    setup = Classifier.configure_optimizers(SimpleNamespace(net=net, program=prog))
+    setup = lightning_optimizer(prog, net)
     return setup["optimizer"], setup["lr_scheduler"]["scheduler"]
 
 

@@ -1,0 +1,111 @@
+"""The Lightning backend's training: compiled Program -> data, RecipeModule and Trainer, in the
+run directory the run's Lifecycle opens; returns the run's Outcome."""
+
+import sys
+from pathlib import Path
+
+import lightning.pytorch as pl
+from lightning.pytorch.callbacks import ModelCheckpoint, RichProgressBar
+from lightning.pytorch.loggers import TensorBoardLogger
+
+from runner.backends.lightning import quiet
+from runner.backends.lightning.callbacks import EpochCsv, StopAtEpochEnd, Throughput, ValidationCadence
+from runner.backends.lightning.checkpoints import RandomState, VerifiedCheckpointIO, checkpoint_callbacks, resume_point
+from runner.backends.lightning.data import prepare
+from runner.backends.lightning.guards import guards
+from runner.backends.lightning.module import RecipeModule
+from runner.backends.lightning.networks import check_input
+from runner.recipe.compile import Program
+from runner.run import layout, rundir
+from runner.run.interrupts import StopRequest
+from runner.run.lifecycle import Lifecycle, Outcome
+
+
+def train(program: Program, run: Lifecycle) -> Outcome:
+    quiet.configure()
+    pl.seed_everything(program.seed, workers=True, verbose=False)
+    checkpoint, done = resume_point(run.resume, run.trust) if run.resume else (None, 0)
+    # Data first, so a missing dataset leaves no run directory behind.
+    data = prepare(program, processes(program))
+    model = RecipeModule(data.program, file_backed=data.file_backed)
+    check_input(data.program, model.net)
+    path = run.open(rundir.rank(), checkpoint, done, classes=data.classes)
+    if done >= program.loop.epochs:
+        return run.nothing_left(done)
+    with StopRequest() as stop:
+        trainer, best = build_trainer(data.program, path, echo=run.rank == 0, stop=stop, trust=run.trust)
+        trainer.fit(model, data.train, data.val, ckpt_path=checkpoint, weights_only=True)
+    if trainer.interrupted or stop.requested:  # Lightning turns a second Ctrl-C into a graceful stop
+        return run.stopped()
+    return run.finish(_summary(trainer, best) if trainer.is_global_zero else None)
+
+
+def processes(program: Program) -> int:
+    """How many training processes the Trainer will start (devices: auto resolved as Lightning does)."""
+    hw = program.hardware
+    devices = hw.devices
+    if devices == "auto":
+        import torch
+
+        gpus = torch.cuda.device_count() if hw.accelerator in ("auto", "gpu") else 0
+        devices = gpus or 1
+    return devices * hw.num_nodes
+
+
+def build_trainer(
+    program: Program, path: Path, echo: bool, stop: StopRequest, trust: bool = False
+) -> tuple[pl.Trainer, ModelCheckpoint]:
+    """A Trainer carrying the recipe's loop and hardware settings, writing into `path`."""
+    hw, loop = program.hardware, program.loop
+    latest, best = checkpoint_callbacks(layout.checkpoints(path), loop.monitor, loop.mode)
+    interactive = echo and sys.stdout.isatty()
+    throughput = Throughput(show=interactive)
+    # metrics.csv's row is written before the epoch's checkpoints, so a kill between the two
+    # leaves a row that resume drops and writes again, never a missing one.
+    callbacks = [
+        ValidationCadence(loop.epochs, loop.val_every),
+        throughput,
+        EpochCsv(path / layout.METRICS, throughput, program, echo),
+        latest,
+        best,
+        RandomState(),
+        *guards(program, path),
+        StopAtEpochEnd(stop),
+    ]
+    if interactive:
+        callbacks.append(RichProgressBar())
+    loggers = [TensorBoardLogger(path, name="", version=layout.TENSORBOARD)] if program.log.tensorboard else False
+    trainer = pl.Trainer(
+        accelerator=hw.accelerator,
+        devices=hw.devices,
+        num_nodes=hw.num_nodes,
+        strategy=hw.strategy,
+        precision=hw.precision,
+        deterministic=hw.deterministic,
+        max_epochs=loop.epochs,
+        accumulate_grad_batches=loop.accumulate,
+        gradient_clip_val=loop.grad_clip or None,
+        check_val_every_n_epoch=1,  # ValidationCadence decides, epoch by epoch
+        log_every_n_steps=program.log.every_n_steps,
+        callbacks=callbacks,
+        logger=loggers,
+        default_root_dir=path,
+        enable_progress_bar=interactive,
+        enable_model_summary=False,
+        use_distributed_sampler=False,  # data.py's samplers take each process's share themselves
+        plugins=[VerifiedCheckpointIO(trust)],
+    )
+    return trainer, best
+
+
+def _summary(trainer: pl.Trainer, best: ModelCheckpoint) -> dict:
+    metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if not k.endswith("_step") and k != "img/s"}
+    score = best.best_model_score
+    return {
+        **metrics,
+        "epochs": trainer.current_epoch,
+        "steps": trainer.global_step,
+        "best": float(score) if score is not None else None,
+        "best_checkpoint": best.best_model_path or None,
+        "last_checkpoint": layout.LAST[".ckpt"],
+    }

@@ -1,0 +1,39 @@
+"""A Paddle run's network loaded for use: the network the resolved recipe describes, its weights
+from a checkpoint this run recorded (its hash checked before paddle unpickles it), in eval mode on
+the recipe's device, with the eval pipeline's steps around it."""
+
+from pathlib import Path
+
+import numpy as np
+import paddle
+
+from runner.backends.inference import Inference
+from runner.backends.paddle.augment import build_pipeline, split_pipeline
+from runner.backends.paddle.model import place
+from runner.backends.paddle.tasks import ADAPTERS
+from runner.recipe.compile import Program
+from runner.recipe.errors import RunFailed
+from runner.run import checkpoint_hashes
+
+
+def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes: tuple[str, ...]) -> Inference:
+    if checkpoint.suffix != ".pdparams":
+        raise RunFailed(f"{checkpoint} is not a Paddle checkpoint (.pdparams) of this run")
+    checkpoint_hashes.verify(checkpoint, trust=trust)  # before paddle.load unpickles it
+    place(program.hardware)
+    net = ADAPTERS[program.task.name](program).network()
+    try:
+        net.set_state_dict(paddle.load(str(checkpoint)))
+    except (ValueError, RuntimeError, KeyError, OSError, EOFError) as e:
+        raise RunFailed(f"{checkpoint} does not fit the network its run's resolved.yaml describes ({e})") from None
+    net.eval()
+    file_backed = not program.data.info.in_memory
+    # image files run the steps before normalize on each image; in-memory data runs all on batches
+    sample, device_steps = split_pipeline(program, "eval") if file_backed else (None, build_pipeline(program, "eval"))
+
+    @paddle.no_grad()
+    def scores(images: np.ndarray) -> np.ndarray:
+        x, _ = device_steps(paddle.to_tensor(images), None)
+        return net(x).astype("float32").numpy()
+
+    return Inference(program, checkpoint, net, classes, scores, sample)

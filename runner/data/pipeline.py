@@ -1,0 +1,50 @@
+"""The augmentation pipeline's assembly, shared by both backends: each step's implementation looked
+up by its registered name, the split of a stage between single images (in the data workers, for
+image files) and whole batches (on the device), and the batched part's order of application.
+The backends supply only their tensor code: a table of step builders and a uint8-to-float
+conversion."""
+
+from collections.abc import Callable, Sequence
+
+from runner.catalog import augmentations
+from runner.recipe.specs import Step
+
+
+def device_start(steps: Sequence[Step]) -> int:
+    """Index of the first step that runs on the device in a split pipeline: normalize, or
+    without one the first step that mixes the batch; len(steps) when there is neither."""
+    for i, step in enumerate(steps):
+        if step.name == "normalize" or augmentations.get(step.name).info.get("batch", False):
+            return i
+    return len(steps)
+
+
+def implementations(table: dict, steps: Sequence[Step], backend: str) -> list:
+    """(builder, params) for each step, from `table` (step name -> builder); a step the table lacks
+    is refused, naming the backends that have it."""
+    found = []
+    for step in steps:
+        if step.name not in table:
+            entry = augmentations.get(step.name)
+            where = f"declared for the {' and '.join(entry.backends)} backend only" if entry else "not registered"
+            raise NotImplementedError(f"augmentation {step.name!r} is {where}; the {backend} backend has no such step")
+        found.append((table[step.name], step.params))
+    return found
+
+
+class Pipeline:
+    """A batch of uint8 images -> float in [0, 1] (the backend's `to_float`) -> each step in order;
+    returns (images, target). A step marked `mixes_labels` maps (images, target) to (images,
+    target), target becoming soft labels; the others map images to images."""
+
+    def __init__(self, steps: list, to_float: Callable):
+        self.steps, self.to_float = steps, to_float
+
+    def __call__(self, x, y):
+        x, target = self.to_float(x), y
+        for step in self.steps:
+            if getattr(step, "mixes_labels", False):
+                x, target = step(x, target)
+            else:
+                x = step(x)
+        return x, target

@@ -1,0 +1,118 @@
+"""A run's life in its directory, the same on both backends. A backend builds its data and network
+first (so a run that cannot start leaves no directory behind), then opens the run: rank 0 creates
+the directory, or takes the resumed run's, and says where it is; the other ranks join it. At the
+end rank 0 writes summary.json, says the result, runs what follows a run (its endings) and names
+the directory again. Backends return the Outcome this gives them, never an exit status."""
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner.run import atomic, epoch_log, layout, rundir
+from runner.run.interrupts import stopped_message
+
+SHOWN = ("val_acc", "best")  # the figures the last lines print, when the run has them
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: Path | None  # the run directory; None for a dry run
+    summary: dict | None = None  # what summary.json holds, on rank 0
+    stopped: bool = False  # stopped at the user's request, resumable
+
+    @property
+    def exit_code(self) -> int:
+        return 130 if self.stopped else 0
+
+
+class Lifecycle:
+    """One run, from opening its directory to its last line. `resume`: the run directory a resumed
+    run continues in. `trust`: checkpoints the run did not record may be loaded. `announce`:
+    whether this process prints the run's directory and result (not a worker of a parent that
+    does). `endings`: callables(path, summary) run once a run has finished, before its last line."""
+
+    def __init__(
+        self,
+        recipe,
+        program,
+        dataset: dict,
+        resume: Path | None = None,
+        trust: bool = False,
+        announce: bool = True,
+        endings: tuple[Callable[[Path, dict], None], ...] = (),
+    ):
+        self.recipe, self.program, self.dataset = recipe, program, dataset
+        self.resume, self.trust, self.announce, self.endings = resume, trust, announce, endings
+        self.path: Path | None = None
+        self.rank = 0
+
+    def worker(self) -> "Lifecycle":
+        """The same run as one of the processes a parent started and announces for."""
+        return Lifecycle(self.recipe, self.program, self.dataset, self.resume, self.trust, announce=False)
+
+    def open(
+        self,
+        rank: int = 0,
+        resumed_from: Path | None = None,
+        done: int = 0,
+        classes: tuple[str, ...] | None = None,
+        path: Path | None = None,
+    ) -> Path:
+        """The run directory: `path` when a parent made it, the resumed run's, or one rank 0 makes
+        (which the other ranks join). `done`: the epochs the resumed checkpoint covers, whose
+        later rows in metrics.csv are dropped (an epoch cut short is written again)."""
+        self.rank = rank
+        made_here = path is None
+        self.path = path or self.resume or rundir.open_for_rank(self.recipe, self.dataset)
+        if rank:
+            return self.path
+        if self.announce and made_here:
+            print(f"run dir: {self.path}", flush=True)
+        if resumed_from is not None:
+            print(f"resuming from {resumed_from} after epoch {done}", flush=True)
+            epoch_log.drop_from(self.path / layout.METRICS, done)
+        if classes:
+            atomic.write_text(self.path / layout.CLASSES, json.dumps(list(classes), indent=1) + "\n")
+        return self.path
+
+    def nothing_left(self, done: int) -> Outcome:
+        """A resumed run whose checkpoint already covers every epoch: its summary stands."""
+        print(
+            f"all {done} epochs are done; to train on, raise train.epochs in {self.path / layout.RESOLVED} "
+            "and resume again",
+            flush=True,
+        )
+        summary = self.path / layout.SUMMARY
+        return Outcome(self.path, json.loads(summary.read_text()) if summary.is_file() else None)
+
+    def stopped(self) -> Outcome:
+        print(stopped_message(self.path), file=sys.stderr)
+        return Outcome(self.path, stopped=True)
+
+    def finish(self, summary: dict | None) -> Outcome:
+        """Rank 0's end of a run: summary.json, and (when announcing) the result, the endings and
+        the directory; other ranks pass None and just end."""
+        if self.rank or summary is None:
+            return Outcome(self.path)
+        summary = self.record(summary)
+        if self.announce:
+            self.conclude(summary)
+        return Outcome(self.path, summary)
+
+    def record(self, summary: dict) -> dict:
+        """Write summary.json, naming checkpoints relative to the run directory."""
+        summary = {
+            **summary,
+            **{k: layout.recorded_name(summary[k]) for k in ("best_checkpoint", "last_checkpoint") if summary.get(k)},
+        }
+        atomic.write_text(self.path / layout.SUMMARY, json.dumps(summary, indent=2) + "\n")
+        return summary
+
+    def conclude(self, summary: dict) -> None:
+        shown = {k: summary.get(k) for k in SHOWN}
+        print(", ".join(f"{k} {v:.4f}" for k, v in shown.items() if v is not None) or "no validation ran")
+        for ending in self.endings:
+            ending(self.path, summary)
+        print(f"run dir: {self.path}", flush=True)
