@@ -5,8 +5,10 @@ The backends supply only their tensor code: a table of step builders and a uint8
 conversion."""
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from runner.catalog import augmentations
+from runner.recipe.compile import Program
 from runner.recipe.specs import Step
 
 
@@ -48,3 +50,32 @@ class Pipeline:
             else:
                 x = step(x)
         return x, target
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """How one backend assembles its pipelines: its table of batched steps (step name ->
+    builder(program, **params)), its uint8-to-float conversion, and its per-image transform of a
+    list of steps (for the data workers of image files)."""
+
+    backend: str
+    builders: dict
+    to_float: Callable
+    per_image: Callable
+
+    def batched(self, program: Program, steps: Sequence[Step]) -> Pipeline:
+        """`steps` (of augment.train or .eval) as one pipeline on whole batches."""
+        built = [build(program, **params) for build, params in implementations(self.builders, steps, self.backend)]
+        return Pipeline(built, self.to_float)
+
+    def whole(self, program: Program, stage: str) -> Pipeline:
+        """Every step of augment.<stage> ("train" or "eval") on whole batches: in-memory data."""
+        return self.batched(program, program.augment.stage(stage))
+
+    def split(self, program: Program, stage: str):
+        """(per-image transform, batched pipeline) for image files: every step before the device
+        part on each image in the workers, then the rest on the batch (only the float conversion
+        when there is no device step)."""
+        steps = program.augment.stage(stage)
+        cut = device_start(steps)
+        return self.per_image(steps[:cut]), self.batched(program, steps[cut:])

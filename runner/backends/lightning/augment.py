@@ -17,7 +17,7 @@ from runner.backends.lightning.augment_colour import ColorJitter, Grayscale, Nor
 from runner.backends.lightning.augment_geometry import CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation
 from runner.backends.lightning.mixing import CutMix, Mixup
 from runner.backends.lightning.sample_transforms import PerImage, policy, sample_transform
-from runner.data.pipeline import Pipeline, device_start, implementations
+from runner.data.pipeline import Assembly
 from runner.recipe.compile import Program
 
 
@@ -55,22 +55,5 @@ def _to_float(x: torch.Tensor) -> torch.Tensor:
     return x if x.is_floating_point() else x.float().div_(255)
 
 
-def batched(program: Program, steps) -> Pipeline:
-    """The batched steps `steps` (of augment.train or .eval) as one pipeline on the device."""
-    return Pipeline(
-        [build(program, **params) for build, params in implementations(BUILDERS, steps, "lightning")], _to_float
-    )
-
-
-def build_pipeline(program: Program, stage: str) -> Pipeline:
-    """Every step of augment.<stage> ("train" or "eval"), batched on the device."""
-    return batched(program, program.augment.stage(stage))
-
-
-def split_pipeline(program: Program, stage: str):
-    """(sample_transform, device_pipeline) for file-backed data: uint8 (C, H, W) -> uint8 per
-    image in the workers through every step before the device part, then device_pipeline(x, y)
-    on the batch as build_pipeline's (only float conversion when there are no device steps)."""
-    steps = program.augment.stage(stage)
-    cut = device_start(steps)
-    return sample_transform(steps[:cut]), batched(program, steps[cut:])
+ASSEMBLY = Assembly("lightning", BUILDERS, _to_float, sample_transform)
+batched, build_pipeline, split_pipeline = ASSEMBLY.batched, ASSEMBLY.whole, ASSEMBLY.split

@@ -18,7 +18,7 @@ from runner.backends.paddle.augment_boxes import RandomErasing
 from runner.backends.paddle.augment_colour import ColorJitter, Grayscale, Normalize
 from runner.backends.paddle.augment_geometry import CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation
 from runner.backends.paddle.mixing import CutMix, Mixup
-from runner.data.pipeline import Pipeline, device_start, implementations
+from runner.data.pipeline import Assembly
 from runner.data.steps.per_image import sample_transform
 from runner.recipe.compile import Program
 
@@ -51,23 +51,5 @@ def _to_float(x: paddle.Tensor) -> paddle.Tensor:
     return x if paddle.is_floating_point(x) else x.astype("float32") / 255
 
 
-def batched(program: Program, steps) -> Pipeline:
-    """The batched steps `steps` (of augment.train or .eval) as one pipeline on the device."""
-    return Pipeline(
-        [build(program, **params) for build, params in implementations(BUILDERS, steps, "paddle")], _to_float
-    )
-
-
-def build_pipeline(program: Program, stage: str) -> Pipeline:
-    """Every step of augment.<stage> ("train" or "eval"), batched on the device."""
-    return batched(program, program.augment.stage(stage))
-
-
-def split_pipeline(program: Program, stage: str):
-    """(sample_transform, device_pipeline) for file-backed data: PIL image -> uint8 (C, H, W)
-    numpy per image in the workers through every step before the device part, then
-    device_pipeline(x, y) on the batch as build_pipeline's (only float conversion when there are
-    no device steps)."""
-    steps = program.augment.stage(stage)
-    cut = device_start(steps)
-    return sample_transform(steps[:cut]), batched(program, steps[cut:])
+ASSEMBLY = Assembly("paddle", BUILDERS, _to_float, sample_transform)
+batched, build_pipeline, split_pipeline = ASSEMBLY.batched, ASSEMBLY.whole, ASSEMBLY.split
