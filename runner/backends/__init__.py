@@ -49,7 +49,7 @@ def train(
     first; the Outcome says where, with what result, and whether it was stopped."""
     entry = _entry(program)
     acquire(program.data)
-    run = Lifecycle(recipe, program, identity(program.data), resume=resume, trust=trust, endings=endings)
+    run = Lifecycle(recipe, identity(program.data), resume=resume, trust=trust, endings=endings)
     return entry.train(program, run)
 
 

@@ -1,6 +1,7 @@
 """Where a run's images come from, with no deep-learning framework: dataset files fetched,
-verified and parsed (files/), in-memory arrays, image folders, stand-in images for dry runs, and
-the per-image augmentation steps in numpy and PIL (steps/) that both backends share.
+verified and parsed (files/), in-memory arrays, image folders, stand-in images for dry runs, the
+order both backends read the training set in, the augmentation pipeline's assembly, and the
+per-image augmentation steps in numpy and PIL (steps/).
 
 May import: runner.recipe, runner.catalog, numpy, PIL, scikit-learn and the standard library.
 Never runner.run, the backends or a deep-learning framework.

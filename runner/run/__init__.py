@@ -1,7 +1,9 @@
-"""A run's bookkeeping, the same on both backends: the run directory, atomic writes, the record
-of checkpoints and the choice of one to resume from, the epoch log, scores, the non-finite stop
-and interrupts.
+"""A run's bookkeeping, the same on both backends: its lifecycle (open or join the run directory,
+announce it, summarise and end the run), the directory's file names (layout.py) and the files
+written when it is made, atomic writes, the record of checkpoints and the choice of one to resume
+from or score, Python's and NumPy's random state, the validation cadence, the epoch log, scores,
+the non-finite stop and interrupts.
 
-May import: runner.recipe, runner.catalog, numpy and the standard library. Never runner.data,
-the backends or a deep-learning framework.
+May import: runner.recipe, runner.catalog, numpy and the standard library (tensorboard's writer
+only when a run logs to it). Never runner.data, the backends or a deep-learning framework.
 """

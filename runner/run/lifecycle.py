@@ -28,29 +28,30 @@ class Outcome:
 
 
 class Lifecycle:
-    """One run, from opening its directory to its last line. `resume`: the run directory a resumed
-    run continues in. `trust`: checkpoints the run did not record may be loaded. `announce`:
-    whether this process prints the run's directory and result (not a worker of a parent that
-    does). `endings`: callables(path, summary) run once a run has finished, before its last line."""
+    """One run, from opening its directory to its last line. `recipe`: the Recipe as read (its
+    files go into the directory). `dataset`: what provenance.json records of the data. `resume`:
+    the run directory a resumed run continues in. `trust`: checkpoints the run did not record may
+    be loaded. `announce`: whether this process prints the run's directory and result (not a
+    worker of a parent that does). `endings`: callables(path, summary) run once a run has
+    finished, before its last line."""
 
     def __init__(
         self,
         recipe,
-        program,
         dataset: dict,
         resume: Path | None = None,
         trust: bool = False,
         announce: bool = True,
         endings: tuple[Callable[[Path, dict], None], ...] = (),
     ):
-        self.recipe, self.program, self.dataset = recipe, program, dataset
+        self.recipe, self.dataset = recipe, dataset
         self.resume, self.trust, self.announce, self.endings = resume, trust, announce, endings
         self.path: Path | None = None
         self.rank = 0
 
     def worker(self) -> "Lifecycle":
         """The same run as one of the processes a parent started and announces for."""
-        return Lifecycle(self.recipe, self.program, self.dataset, self.resume, self.trust, announce=False)
+        return Lifecycle(self.recipe, self.dataset, self.resume, self.trust, announce=False)
 
     def open(
         self,
