@@ -59,11 +59,13 @@ def dry_run(program: Program) -> Outcome:
     return Outcome(None)
 
 
-def load_for_inference(run_dir: Path, checkpoint: Path | None = None, trust: bool = False) -> Inference:
+def load_for_inference(
+    run_dir: Path, checkpoint: Path | None = None, trust: bool = False, program: Program | None = None
+) -> Inference:
     """The network a run trained, from `checkpoint` (default: the one `runner eval` scores), in eval
     mode with the run's eval preprocessing and class names. Its data need not be on this machine
-    when the run saved classes.json."""
-    program = compile_file(str(Path(run_dir) / layout.RESOLVED))[1]
+    when the run saved classes.json. `program`: the run's resolved recipe, when already compiled."""
+    program = program or compile_file(str(Path(run_dir) / layout.RESOLVED))[1]
     if checkpoint is None:
         checkpoint = checkpoint_choice.for_scoring(run_dir, program.loop.monitor)[0]
     program, classes = _with_classes(program, Path(run_dir))

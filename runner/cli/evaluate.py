@@ -44,7 +44,7 @@ def handle(args) -> int:
     else:
         checkpoint, why = target, "the checkpoint named"
     print(f"scoring {checkpoint} ({why}) on the {args.split} split")
-    inference = backends.load_for_inference(path, checkpoint, trust=args.trust)
+    inference = backends.load_for_inference(path, checkpoint, trust=args.trust, program=program)
     out = layout.eval_result(path, checkpoint, args.split)
     result = backends.evaluate(inference, args.split).write(out, checkpoint, args.split, inference.classes)
     print(scores.table(result))

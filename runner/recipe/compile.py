@@ -8,7 +8,7 @@ from runner.catalog.tasks import TASKS, Task
 from runner.recipe import specs
 from runner.recipe.facts import input_shape
 from runner.recipe.load import Lines
-from runner.recipe.numbers import LrCurve, Numbers, derive, known_before_files, lr_curve
+from runner.recipe.numbers import LrCurve, Numbers, before_files, derive, lr_curve
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,8 @@ class Program:
 
 def compile_recipe(recipe: dict, lines: Lines | None = None) -> Program:
     """The Program for a normalized recipe, with the numbers known before any file is read."""
-    data = specs.data_spec(recipe)
-    numbers = known_before_files(recipe)
-    schedule = specs.schedule_spec(recipe)
+    data, loop, schedule = specs.data_spec(recipe), specs.loop_spec(recipe), specs.schedule_spec(recipe)
+    numbers = before_files(data, loop, schedule)
     return Program(
         name=recipe["name"],
         backend=recipe["backend"],
@@ -56,7 +55,7 @@ def compile_recipe(recipe: dict, lines: Lines | None = None) -> Program:
         augment=specs.augment_spec(recipe),
         optim=specs.optimizer_spec(recipe),
         schedule=schedule,
-        loop=specs.loop_spec(recipe),
+        loop=loop,
         hardware=specs.hardware_spec(recipe),
         log=specs.log_spec(recipe),
         input_shapes={stage: input_shape(recipe, data.info, stage) for stage in ("train", "eval")},

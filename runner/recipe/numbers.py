@@ -95,11 +95,15 @@ def derive(data: DataSpec, loop: LoopSpec, schedule: ScheduleSpec, train_size: i
 def known_before_files(recipe: dict) -> Numbers | None:
     """The numbers of a normalized recipe whose dataset sizes are known without reading it; None
     for image files, which are counted when they are read."""
-    data = data_spec(recipe)
+    return before_files(data_spec(recipe), loop_spec(recipe), schedule_spec(recipe))
+
+
+def before_files(data: DataSpec, loop: LoopSpec, schedule: ScheduleSpec) -> Numbers | None:
+    """known_before_files, from the recipe's parts."""
     if data.info.train_size is None:
         return None
     train, val = split_sizes(data, data.info.train_size, data.info.test_size)
-    return derive(data, loop_spec(recipe), schedule_spec(recipe), train, val)
+    return derive(data, loop, schedule, train, val)
 
 
 def lr_curve(numbers: Numbers, schedule: ScheduleSpec) -> LrCurve:

@@ -78,15 +78,25 @@ class Lifecycle:
             atomic.write_text(self.path / layout.CLASSES, json.dumps(list(classes), indent=1) + "\n")
         return self.path
 
-    def nothing_left(self, done: int) -> Outcome:
-        """A resumed run whose checkpoint already covers every epoch: its summary stands."""
+    def summary(self) -> dict | None:
+        """What the run's summary.json holds, or None when it has none (or none that reads)."""
+        try:
+            summary = json.loads((self.path / layout.SUMMARY).read_text())
+        except (OSError, ValueError):
+            return None
+        return summary if isinstance(summary, dict) else None
+
+    def nothing_left(self, done: int, summary: dict | None = None) -> Outcome:
+        """A resumed run whose checkpoint already covers every epoch: its summary.json stands, or
+        `summary` (what the checkpoint recorded) is written when a kill came before it."""
         print(
             f"all {done} epochs are done; to train on, raise train.epochs in {self.path / layout.RESOLVED} "
             "and resume again",
             flush=True,
         )
-        summary = self.path / layout.SUMMARY
-        return Outcome(self.path, json.loads(summary.read_text()) if summary.is_file() else None)
+        if self.rank == 0 and self.summary() is None and summary is not None:
+            return self.finish(summary)
+        return Outcome(self.path, self.summary())
 
     def stopped(self) -> Outcome:
         print(stopped_message(self.path), file=sys.stderr)

@@ -92,7 +92,7 @@ def test_the_test_split_is_the_datasets_own(finished, tmp_path):
     assert json.loads((finished[1] / "eval" / f"{Path(best).stem}-test.json").read_text())["images"] == 64
 
 
-def test_a_loaded_run_predicts_what_eval_scores(finished):
+def test_a_loaded_run_predicts_as_its_best_validation_scored(finished):
     from runner import backends
     from runner.data.arrays import load_arrays
 
@@ -130,3 +130,19 @@ def test_a_resumed_run_keeps_the_cadence_it_started_with(finished, tmp_path):
         True,
         True,
     ]  # every 2nd epoch, the first run's last (3rd) and the last (5th)
+
+
+def test_a_run_killed_before_its_summary_gets_one_on_resume(finished):
+    # In place, as `runner run` printed it: Lightning restores the best score only for the same
+    # checkpoint folder. The summary written again is the one the other tests read.
+    path = finished[1]
+    written = json.loads((path / "summary.json").read_text())
+    (path / "summary.json").unlink()  # the kill came after the last checkpoint, before the summary
+    resumed = runner(path.parent.parent, "resume", Path("runs") / path.name)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    summary = json.loads((path / "summary.json").read_text())
+    assert (summary["epochs"], summary["best"], summary["best_checkpoint"]) == (
+        written["epochs"],
+        pytest.approx(written["best"]),
+        written["best_checkpoint"],
+    )

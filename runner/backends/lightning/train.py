@@ -30,8 +30,8 @@ def train(program: Program, run: Lifecycle) -> Outcome:
     model = RecipeModule(data.program, file_backed=data.file_backed)
     check_input(data.program, model.net)
     path = run.open(rundir.rank(), checkpoint, done, classes=data.classes)
-    if done >= program.loop.epochs:
-        return run.nothing_left(done)
+    if done >= program.loop.epochs and run.summary() is not None:
+        return run.nothing_left(done)  # else fit, which trains nothing, writes the missing summary
     with StopRequest() as stop:
         trainer, best = build_trainer(data.program, path, echo=run.rank == 0, stop=stop, trust=run.trust)
         trainer.fit(model, data.train, data.val, ckpt_path=checkpoint, weights_only=True)

@@ -82,7 +82,7 @@ def fit(program: Program, run: Lifecycle, path: Path | None = None) -> Outcome:
     data.train.epoch = start  # continue the seeded data order
     path = run.open(rank, restored, start, classes=data.classes, path=path)
     if start >= program.loop.epochs:
-        return run.nothing_left(start)
+        return run.nothing_left(start, _summary(state, program) if rank == 0 else None)
     recorder = Recorder(path, program, state, echo=rank == 0, rank=rank)
     loop = program.loop
     callbacks = [recorder, OptimizerStepLR(loop.accumulate, len(data.train)), *guards(program, path)]
