@@ -21,8 +21,10 @@ def write(path: Path, fill: Callable[[BinaryIO], None]) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
         _sync_folder(path.parent)
-    except (OSError, RuntimeError) as e:  # torch.save reports a failed write as a RuntimeError
+    except BaseException as e:  # a stop signal included: no temporary file outlives the write
         tmp.unlink(missing_ok=True)
+        if not isinstance(e, (OSError, RuntimeError)):  # torch.save reports a failed write as a RuntimeError
+            raise
         full = getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
         reason = "the disk is full" if full else getattr(e, "strerror", None) or str(e).splitlines()[0]
         raise RunFailed(
@@ -40,8 +42,11 @@ def link(path: Path, target: str) -> None:
     """Point the symlink `path` at `target` (a name in the same folder), replacing it atomically."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)
-    tmp.symlink_to(target)
-    os.replace(tmp, path)
+    try:
+        tmp.symlink_to(target)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # gone once renamed; left only by a stop in between
 
 
 def _sync_folder(folder: Path) -> None:

@@ -20,11 +20,11 @@ SHOWN = ("val_acc", "best")  # the figures the last lines print, when the run ha
 class Outcome:
     path: Path | None  # the run directory; None for a dry run
     summary: dict | None = None  # what summary.json holds, on rank 0
-    stopped: bool = False  # stopped at the user's request, resumable
+    stopped: int | None = None  # the signal that stopped it (SIGINT, SIGTERM); resumable
 
     @property
     def exit_code(self) -> int:
-        return 130 if self.stopped else 0
+        return 128 + self.stopped if self.stopped else 0
 
 
 class Lifecycle:
@@ -98,9 +98,10 @@ class Lifecycle:
             return self.finish(summary)
         return Outcome(self.path, self.summary())
 
-    def stopped(self) -> Outcome:
-        print(stopped_message(self.path), file=sys.stderr)
-        return Outcome(self.path, stopped=True)
+    def stopped(self, signum: int) -> Outcome:
+        """A run stopped by `signum` (runner.run.interrupts): its checkpoints stay; say how to go on."""
+        print(stopped_message(self.path, signum), file=sys.stderr, flush=True)
+        return Outcome(self.path, stopped=signum)
 
     def finish(self, summary: dict | None) -> Outcome:
         """Rank 0's end of a run: summary.json, and (when announcing) the result, the endings and

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from runner.recipe.errors import RunFailed
 from runner.recipe.yaml_writer import dump
-from runner.run import layout
+from runner.run import launch, layout
 
 PACKAGES = (
     "runner",
@@ -35,25 +35,15 @@ PACKAGES = (
 
 # Set by the first process for the worker processes Lightning starts from it (DDP on one machine).
 SHARED = "RUNNER_RUN_DIR"
-# A job id every process of a multi-node job shares, from the usual launchers (SLURM, torchrun).
-JOB_IDS = ("SLURM_JOB_ID", "TORCHELASTIC_RUN_ID")
 JOIN_TIMEOUT_S = 600
-
-
-def rank() -> int:
-    """This process's global rank as the launcher set it; 0 when run alone."""
-    for name in ("RANK", "SLURM_PROCID", "PADDLE_TRAINER_ID", "LOCAL_RANK"):
-        if os.environ.get(name, "").isdigit():
-            return int(os.environ[name])
-    return 0
 
 
 def open_for_rank(recipe, dataset: dict) -> Path:
     """Rank 0 creates the run directory; every other process joins the one rank 0 made."""
     root = Path(recipe.data["log"]["dir"])
-    job = next((os.environ[k] for k in JOB_IDS if os.environ.get(k, "none") != "none"), None)
-    if rank() == 0:
-        path = create(recipe, dataset, f"{recipe.data['name']}-job{job}" if job and _world() > 1 else None)
+    job, rank = launch.job_id(), launch.rank()
+    if rank == 0:
+        path = create(recipe, dataset, f"{recipe.data['name']}-job{job}" if job and launch.world() > 1 else None)
         os.environ[SHARED] = str(path)
         return path
     if os.environ.get(SHARED):
@@ -63,18 +53,11 @@ def open_for_rank(recipe, dataset: dict) -> Path:
     while not (path / layout.PROVENANCE).exists():  # written last by rank 0
         if time.monotonic() > deadline:
             raise RunFailed(
-                f"rank {rank()}: rank 0 did not create {path} within {JOIN_TIMEOUT_S} s; "
+                f"rank {rank}: rank 0 did not create {path} within {JOIN_TIMEOUT_S} s; "
                 "check that every node sees log.dir on a shared filesystem"
             )
         time.sleep(0.5)
     return path
-
-
-def _world() -> int:
-    for name in ("WORLD_SIZE", "SLURM_NTASKS", "PADDLE_TRAINERS_NUM"):
-        if os.environ.get(name, "").isdigit():
-            return int(os.environ[name])
-    return 1
 
 
 def create(recipe, dataset: dict, exact: str | None = None) -> Path:

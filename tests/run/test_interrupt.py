@@ -1,5 +1,7 @@
 """Ctrl-C as a user presses it: the run stops once the epoch in progress is checkpointed, prints
-the resume command and exits 130; `runner resume` then finishes it. Both backends."""
+the resume command and exits 130; `runner resume` then finishes it. SIGTERM, as a scheduler sends
+it, and a second Ctrl-C stop at once, keep the checkpoints and print the resume command too,
+exiting 143 and 130. Both backends."""
 
 import csv
 import json
@@ -17,8 +19,8 @@ pytestmark = pytest.mark.slow  # whole training runs in subprocesses
 RECIPES = {"lightning": "synthetic", "paddle": "paddle_synthetic"}
 
 
-@pytest.mark.parametrize("backend", RECIPES)
-def test_ctrl_c_stops_at_the_epochs_checkpoint_and_says_how_to_resume(tmp_path, backend):
+def started(tmp_path, backend, epochs=30):
+    """A training run in a subprocess, once its first epoch is written; and its run directory."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -26,7 +28,7 @@ def test_ctrl_c_stops_at_the_epochs_checkpoint_and_says_how_to_resume(tmp_path, 
             "runner",
             "run",
             str(ROOT / f"recipes/smoke/{RECIPES[backend]}.yaml"),
-            "train.epochs=30",
+            f"train.epochs={epochs}",
         ],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -38,6 +40,12 @@ def test_ctrl_c_stops_at_the_epochs_checkpoint_and_says_how_to_resume(tmp_path, 
     while not (path / "metrics.csv").exists():
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.02)
+    return proc, path
+
+
+@pytest.mark.parametrize("backend", RECIPES)
+def test_ctrl_c_stops_at_the_epochs_checkpoint_and_says_how_to_resume(tmp_path, backend):
+    proc, path = started(tmp_path, backend)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err[-3000:]
@@ -50,3 +58,22 @@ def test_ctrl_c_stops_at_the_epochs_checkpoint_and_says_how_to_resume(tmp_path, 
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert [int(r["epoch"]) for r in csv.DictReader((path / "metrics.csv").open())] == list(range(30))
     assert json.loads((path / "summary.json").read_text())["epochs"] == 30
+
+
+@pytest.mark.parametrize("backend", RECIPES)
+@pytest.mark.parametrize("signals", [[signal.SIGTERM], [signal.SIGINT, signal.SIGINT]], ids=["sigterm", "ctrl-c-twice"])
+def test_sigterm_and_a_second_ctrl_c_stop_now_with_the_resume_line(tmp_path, backend, signals):
+    proc, path = started(tmp_path, backend, epochs=1000)
+    while not list((path / "checkpoints").glob("last.*")):
+        assert proc.poll() is None
+        time.sleep(0.02)
+    for signum in signals:
+        proc.send_signal(signum)
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 128 + signals[-1], err[-3000:]
+    assert "stopping now" in err and "Traceback" not in err
+    assert f"continue with: runner resume {path.relative_to(tmp_path)}" in err
+    assert not (path / "summary.json").exists() and len(list(csv.DictReader((path / "metrics.csv").open()))) < 1000
+    assert list((path / "checkpoints").glob("epoch=*")), "the checkpoints written before the stop are kept"
+    assert not list((path / "checkpoints").glob(".*.tmp-*")), "no temporary file outlives the stop"

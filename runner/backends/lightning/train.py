@@ -1,12 +1,15 @@
 """The Lightning backend's training: compiled Program -> data, RecipeModule and Trainer, in the
 run directory the run's Lifecycle opens; returns the run's Outcome."""
 
+import signal
 import sys
 from pathlib import Path
 
 import lightning.pytorch as pl
+from lightning.fabric.plugins.environments import LightningEnvironment
 from lightning.pytorch.callbacks import ModelCheckpoint, RichProgressBar
 from lightning.pytorch.loggers import TensorBoardLogger
+from lightning.pytorch.utilities.exceptions import SIGTERMException
 
 from runner.backends.lightning import quiet
 from runner.backends.lightning.callbacks import EpochCsv, StopAtEpochEnd, Throughput, ValidationCadence
@@ -16,8 +19,8 @@ from runner.backends.lightning.guards import guards
 from runner.backends.lightning.module import RecipeModule
 from runner.backends.lightning.networks import check_input
 from runner.recipe.compile import Program
-from runner.run import layout, rundir
-from runner.run.interrupts import StopRequest
+from runner.run import launch, layout
+from runner.run.interrupts import Stopped, StopRequest
 from runner.run.lifecycle import Lifecycle, Outcome
 
 
@@ -29,14 +32,19 @@ def train(program: Program, run: Lifecycle) -> Outcome:
     data = prepare(program, processes(program))
     model = RecipeModule(data.program, file_backed=data.file_backed)
     check_input(data.program, model.net)
-    path = run.open(rundir.rank(), checkpoint, done, classes=data.classes)
+    path = run.open(launch.rank(), checkpoint, done, classes=data.classes)
     if done >= program.loop.epochs and run.summary() is not None:
         return run.nothing_left(done)  # else fit, which trains nothing, writes the missing summary
     with StopRequest() as stop:
         trainer, best = build_trainer(data.program, path, echo=run.rank == 0, stop=stop, trust=run.trust)
-        trainer.fit(model, data.train, data.val, ckpt_path=checkpoint, weights_only=True)
-    if trainer.interrupted or stop.requested:  # Lightning turns a second Ctrl-C into a graceful stop
-        return run.stopped()
+        try:
+            trainer.fit(model, data.train, data.val, ckpt_path=checkpoint, weights_only=True)
+        except Stopped:
+            pass  # the checkpoints written so far stand
+        except SIGTERMException:  # Lightning's own stop, should a SIGTERM reach it first
+            stop.signum = signal.SIGTERM
+    if stop.requested:
+        return run.stopped(stop.signum)
     return run.finish(_summary(trainer, best) if trainer.is_global_zero else None)
 
 
@@ -93,7 +101,8 @@ def build_trainer(
         enable_progress_bar=interactive,
         enable_model_summary=False,
         use_distributed_sampler=False,  # data.py's samplers take each process's share themselves
-        plugins=[VerifiedCheckpointIO(trust)],
+        # In a SLURM allocation but not started by srun: one whole run, not a task of a job.
+        plugins=[VerifiedCheckpointIO(trust), *([LightningEnvironment()] if launch.slurm_allocation() else [])],
     )
     return trainer, best
 

@@ -4,6 +4,7 @@ as the Lightning backend's); returns the run's Outcome."""
 
 import json
 import os
+import signal
 from pathlib import Path
 
 import paddle
@@ -17,7 +18,7 @@ from runner.recipe.compile import Program
 from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import per_process_batch
 from runner.run import layout
-from runner.run.interrupts import StopRequest
+from runner.run.interrupts import Stopped, StopRequest
 from runner.run.lifecycle import Lifecycle, Outcome
 
 
@@ -37,13 +38,17 @@ def train(program: Program, run: Lifecycle) -> Outcome:
     path = run.open(0)
     backend = "nccl" if paddle.get_device().startswith("gpu") else "gloo"
     os.environ.setdefault("GLOG_minloglevel", "2")  # the workers' C++ start-up logging, per process
-    try:
-        paddle.distributed.spawn(_worker, args=(program, run.worker(), path), nprocs=spawn, backend=backend)
-    except Exception as e:  # spawn re-raises a worker's failure as a plain Exception holding its traceback
-        raise RunFailed(f"a training process failed: {_cause(str(e))}") from None
+    with StopRequest() as stop:
+        try:
+            context = paddle.distributed.spawn(
+                _worker, args=(program, run.worker(), path), nprocs=spawn, backend=backend, join=False
+            )
+            _join(context)
+        except Exception as e:  # spawn re-raises a worker's failure as a plain Exception holding its traceback
+            raise RunFailed(f"a training process failed: {_cause(str(e))}") from None
     summary = path / layout.SUMMARY
-    if not summary.is_file():  # the workers stopped at the user's request
-        return run.stopped()
+    if not summary.is_file():  # the workers stopped on request
+        return run.stopped(stop.signum or signal.SIGINT)
     summary = json.loads(summary.read_text())
     run.conclude(summary)
     return Outcome(path, summary)
@@ -62,6 +67,19 @@ def _worker(program: Program, run: Lifecycle, path: Path):
     place(program.hardware)
     seed_everything(program.seed)
     fit(program, run, path)
+
+
+def _join(context) -> None:
+    """Wait for the workers; a signal that stops this process now is passed on to each of them
+    (a terminal's Ctrl-C reaches them itself, as one process group)."""
+    while True:
+        try:
+            if context.join():
+                return
+        except Stopped as stop:
+            for process in context.processes:
+                if process.is_alive():
+                    os.kill(process.pid, stop.signum)
 
 
 def _cause(text: str) -> str:
@@ -97,10 +115,10 @@ def fit(program: Program, run: Lifecycle, path: Path | None = None) -> Outcome:
                 accumulate_grad_batches=loop.accumulate,
                 callbacks=[*callbacks, StopAtEpochEnd(stop)],
             )
-        except KeyboardInterrupt:
-            stop.requested = True
+        except Stopped:
+            pass  # the checkpoints written so far stand
     if stop.requested:
-        return run.stopped()
+        return run.stopped(stop.signum)
     return run.finish(_summary(recorder.state, program) if rank == 0 else None)
 
 
