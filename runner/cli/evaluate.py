@@ -42,7 +42,7 @@ def handle(args) -> int:
             "only RUN_DIR/checkpoints/*.ckpt (or *.pdparams) written by runner run"
         )
     else:
-        checkpoint, why = target, "the checkpoint named"
+        checkpoint, why = checkpoint_choice.inside(path, target), "the checkpoint named"
     print(f"scoring {checkpoint} ({why}) on the {args.split} split")
     inference = backends.load_for_inference(path, checkpoint, trust=args.trust, program=program)
     out = layout.eval_result(path, checkpoint, args.split)

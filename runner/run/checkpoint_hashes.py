@@ -37,11 +37,16 @@ def forget(*paths: Path) -> None:
         atomic.write_text(folder / RECORD, json.dumps(hashes, indent=2, sort_keys=True) + "\n")
 
 
+def expected(path: Path) -> str | None:
+    """The SHA-256 the record holds for the file (a symlink is looked up as its target), or None."""
+    path = path.resolve()
+    return _read(path.parent).get(path.name)
+
+
 def is_recorded(path: Path) -> bool:
     """Whether the file is in the record with the same SHA-256 (a symlink is checked as its target)."""
-    path = path.resolve()
-    expected = _read(path.parent).get(path.name)
-    return expected is not None and path.is_file() and sha256(path) == expected
+    recorded = expected(path)
+    return recorded is not None and path.resolve().is_file() and sha256(path.resolve()) == recorded
 
 
 def verify(*paths: Path, trust: bool = False) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from runner.run import atomic, epoch_log, layout, rundir
+from runner.run import atomic, epoch_log, layout, resumption, rundir
 from runner.run.interrupts import stopped_message
 
 SHOWN = ("val_acc", "best")  # the figures the last lines print, when the run has them
@@ -73,6 +73,10 @@ class Lifecycle:
             print(f"run dir: {self.path}", flush=True)
         if resumed_from is not None:
             print(f"resuming from {resumed_from} after epoch {done}", flush=True)
+            for leftover in layout.checkpoints(self.path).glob(".*.tmp-*"):  # a write a kill cut short
+                leftover.unlink()
+            if self.recipe.overrides:  # `runner resume RUN_DIR train.epochs=N`
+                resumption.record_longer(self.path, self.recipe)
             epoch_log.drop_from(self.path / layout.METRICS, done)
         if classes:
             atomic.write_text(self.path / layout.CLASSES, json.dumps(list(classes), indent=1) + "\n")
@@ -90,8 +94,7 @@ class Lifecycle:
         """A resumed run whose checkpoint already covers every epoch: its summary.json stands, or
         `summary` (what the checkpoint recorded) is written when a kill came before it."""
         print(
-            f"all {done} epochs are done; to train on, raise train.epochs in {self.path / layout.RESOLVED} "
-            "and resume again",
+            f"all {done} epochs are done; to train on: runner resume {self.path} train.epochs=N",
             flush=True,
         )
         if self.rank == 0 and self.summary() is None and summary is not None:

@@ -110,6 +110,7 @@ def provenance(recipe, dataset: dict) -> dict:
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "recipe": str(recipe.path),
         "overrides": recipe.overrides,
+        "resolved": recipe.data,  # what the checkpoints are trained with; resume compares resolved.yaml to it
         "seed": recipe.data["seed"],
         "dataset": dataset,
         "git": _git(),

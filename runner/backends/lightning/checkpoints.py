@@ -51,7 +51,12 @@ def load(path: Path, map_location="cpu") -> dict:
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:  # torch raises many kinds for a damaged file
-        raise RunFailed(f"cannot read {path} as a checkpoint of tensors ({str(e).splitlines()[0]})") from None
+        if str(e).startswith("Weights only load failed"):  # torch's text goes on to advise turning the safety off
+            raise RunFailed(
+                f"{path} is not a checkpoint this runner wrote: it holds objects other than tensors, "
+                "which runner never loads"
+            ) from None
+        raise RunFailed(f"{path} is not a checkpoint this runner can read ({str(e).splitlines()[0]})") from None
 
 
 def loads(path: Path) -> bool:
@@ -80,12 +85,34 @@ class RandomState(Callback):
             torch.cuda.set_rng_state_all(state["cuda"])
 
 
+class RunCheckpoint(ModelCheckpoint):
+    """A ModelCheckpoint whose saved state follows its run directory when the run is moved: the
+    paths in it are read by file name inside this run's checkpoints/. (Lightning itself drops the
+    best score and forgets the files to remove when the folder differs, so a moved run's resume
+    would keep a worse "best" and leave the superseded one behind.)"""
+
+    @property
+    def state_key(self) -> str:  # ModelCheckpoint's own, so checkpoints written before this class still resume
+        return super().state_key.replace(type(self).__qualname__, ModelCheckpoint.__qualname__, 1)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        if state_dict.get("dirpath", self.dirpath) != self.dirpath:
+            here = lambda path: str(Path(self.dirpath) / Path(path).name) if path else path  # noqa: E731
+            state_dict = {
+                **state_dict,
+                "dirpath": self.dirpath,
+                **{k: here(state_dict.get(k)) for k in ("best_model_path", "kth_best_model_path", "last_model_path")},
+                "best_k_models": {here(k): v for k, v in state_dict.get("best_k_models", {}).items()},
+            }
+        super().load_state_dict(state_dict)
+
+
 def checkpoint_callbacks(folder: Path, monitor: str, mode: str) -> tuple[ModelCheckpoint, ModelCheckpoint]:
     """(latest, best): the two newest checkpoints by step (last.ckpt links the newest, see
     VerifiedCheckpointIO), and the best by the recipe's monitor. Older ones are removed only once
     a newer one is complete."""
     # Saved at the end of each training epoch, after its validation: the point a resume restarts from.
-    latest = ModelCheckpoint(
+    latest = RunCheckpoint(
         dirpath=folder,
         filename="{epoch}-{step:08d}",
         monitor="step",
@@ -93,7 +120,7 @@ def checkpoint_callbacks(folder: Path, monitor: str, mode: str) -> tuple[ModelCh
         save_top_k=2,
         save_on_train_epoch_end=True,
     )
-    best = ModelCheckpoint(
+    best = RunCheckpoint(
         dirpath=folder,
         filename="best-{epoch}-{step:08d}",
         monitor=monitor,

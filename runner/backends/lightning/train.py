@@ -6,11 +6,13 @@ import sys
 from pathlib import Path
 
 import lightning.pytorch as pl
+import torch
 from lightning.fabric.plugins.environments import LightningEnvironment
 from lightning.pytorch.callbacks import ModelCheckpoint, RichProgressBar
 from lightning.pytorch.loggers import TensorBoardLogger
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 
+from runner.backends import hardware
 from runner.backends.lightning import quiet
 from runner.backends.lightning.callbacks import EpochCsv, StopAtEpochEnd, Throughput, ValidationCadence
 from runner.backends.lightning.checkpoints import RandomState, VerifiedCheckpointIO, checkpoint_callbacks, resume_point
@@ -25,6 +27,7 @@ from runner.run.lifecycle import Lifecycle, Outcome
 
 
 def train(program: Program, run: Lifecycle) -> Outcome:
+    hardware.check(program.hardware, torch.cuda.device_count(), "torch")
     quiet.configure()
     pl.seed_everything(program.seed, workers=True, verbose=False)
     checkpoint, done = resume_point(run.resume, run.trust) if run.resume else (None, 0)
@@ -53,8 +56,6 @@ def processes(program: Program) -> int:
     hw = program.hardware
     devices = hw.devices
     if devices == "auto":
-        import torch
-
         gpus = torch.cuda.device_count() if hw.accelerator in ("auto", "gpu") else 0
         devices = gpus or 1
     return devices * hw.num_nodes
@@ -74,8 +75,10 @@ def build_trainer(
         ValidationCadence(loop.epochs, loop.val_every),
         throughput,
         EpochCsv(path / layout.METRICS, throughput, program, echo),
-        latest,
+        # The best first: the generation saved next then holds both callbacks' state after this
+        # epoch, so a resume from it knows the best score and file as they are.
         best,
+        latest,
         RandomState(),
         *guards(program, path),
         StopAtEpochEnd(stop),

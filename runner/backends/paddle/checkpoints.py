@@ -56,7 +56,8 @@ def save_best(model: paddle.Model, folder: Path, epoch: int, previous: str | Non
 def restore(model: paddle.Model, run_dir: Path, trust: bool = False) -> tuple[dict, Path]:
     """Load the newest verified (or, with `trust`, readable) generation into the model and the
     random generators; return its state and its weights file."""
-    meta = newest_usable(layout.checkpoints(run_dir), "epoch=*.json", trust, _readable)
+    # _readable unpickles: only for files the user vouched for
+    meta = newest_usable(layout.checkpoints(run_dir), "epoch=*.json", trust, _readable if trust else lambda p: True)
     prefix = meta.with_suffix("")
     weights, optimizer = prefix.with_suffix(".pdparams"), prefix.with_suffix(".pdopt")
     checkpoint_hashes.verify(weights, optimizer, trust=trust)

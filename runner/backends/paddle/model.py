@@ -7,11 +7,11 @@ import random
 import numpy as np
 import paddle
 
+from runner.backends import hardware
 from runner.backends.paddle.networks import check_input
 from runner.backends.paddle.optim import build_optimizer
 from runner.backends.paddle.tasks import ADAPTERS
 from runner.recipe.compile import Program
-from runner.recipe.errors import RunFailed
 from runner.recipe.specs import HardwareSpec
 
 AMP = {"16-mixed": "float16", "bf16-mixed": "bfloat16"}
@@ -26,12 +26,10 @@ def seed_everything(seed: int) -> None:
 
 def place(hw: HardwareSpec) -> None:
     """Run on the recipe's accelerator: gpu when asked for (or `auto` and one is there), else cpu."""
-    gpu = paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
-    if hw.accelerator == "gpu" and not gpu:
-        raise RunFailed(
-            "hardware.accelerator: gpu was asked for, but this paddlepaddle build sees no "
-            "CUDA device; install paddlepaddle-gpu, or set hardware.accelerator: cpu"
-        )
+    cuda = paddle.device.is_compiled_with_cuda()
+    gpus = paddle.device.cuda.device_count() if cuda else 0
+    hardware.check(hw, gpus, "paddle" if cuda else "this paddlepaddle build, without CUDA (paddlepaddle-gpu has it),")
+    gpu = gpus > 0
     paddle.set_device("gpu" if gpu and hw.accelerator in ("gpu", "auto") else "cpu")
 
 
