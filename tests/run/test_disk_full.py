@@ -56,7 +56,7 @@ def test_a_run_that_cannot_write_its_checkpoint_stops_and_keeps_the_last_good_on
     path = tmp_path / first.stdout.splitlines()[-1].removeprefix("run dir: ")
     resolved = path / "resolved.yaml"
     resolved.write_text(resolved.read_text().replace("epochs: 2", "epochs: 4"))
-    good = sorted(p for p in (path / "checkpoints").glob("epoch=*") if p.suffix in (".ckpt", ".pdparams"))
+    good = sorted(p for p in (path / "checkpoints").glob("epoch=*") if p.suffix in (".ckpt", ".safetensors"))
 
     failed = runner("resume", path, preexec_fn=limited_file_size)
     assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr[-3000:]
