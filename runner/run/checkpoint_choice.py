@@ -18,20 +18,28 @@ STEP = re.compile(r"step=(\d+)")
 
 
 def newest_usable(
-    folder: Path, pattern: str, trust: bool = False, loads: Callable[[Path], bool] = lambda path: True
+    folder: Path,
+    pattern: str,
+    trust: bool = False,
+    loads: Callable[[Path], bool] = lambda path: True,
+    parts: Callable[[Path], list[Path]] = lambda path: [path],
 ) -> Path:
-    """The newest checkpoint in `folder` matching `pattern` that its run recorded, or (with
-    `trust`) that `loads`; each newer one is set aside as `*.passed-over`, with the reason."""
+    """The newest checkpoint in `folder` matching `pattern` whose files (`parts`: the matching one
+    first, then any others it is made of) its run recorded, or (with `trust`) that `loads`; each
+    newer one is set aside as `*.passed-over`, with the reason."""
     found = sorted(
         (p for p in folder.glob(pattern) if STEP.search(p.name) and not p.is_symlink()),
         key=lambda p: int(STEP.search(p.name).group(1)),
         reverse=True,
     )
     for path in found:
-        if checkpoint_hashes.is_recorded(path) or (trust and loads(path)):
+        if all(checkpoint_hashes.is_recorded(p) for p in parts(path)) or (trust and loads(path)):
             return path
         # Renamed, not deleted: it is out of the way of the checkpoint the resumed run writes next.
         aside = path.with_name(path.name + ".passed-over")
+        for part in parts(path)[1:]:
+            if part.exists():
+                part.rename(part.with_name(part.name + ".passed-over"))
         path.rename(aside)
         why = (
             "it does not load"

@@ -3,8 +3,10 @@
 Each checkpoint is a generation of two files: `epoch=E-step=S.safetensors` (the weights and the
 optimizer's tensors, as checkpoint_format stores them) and `epoch=E-step=S.json` (epoch, step,
 best score, the schedule's state, the random generators' states), each written atomically; their
-SHA-256 enter checkpoints/hashes.json once both are complete. The two newest generations are
-kept, `last.safetensors` links the newest, and the best weights are kept as
+SHA-256 enter checkpoints/hashes.json once both are complete. A resume starts from the newest
+generation whose files all match the record: a newer one with a file damaged or missing is set
+aside as `*.passed-over`, as the Lightning backend does with its single file. The two newest
+generations are kept, `last.safetensors` links the newest, and the best weights are kept as
 `best-epoch=E.safetensors`. Generations an older runner pickled (.pdparams, .pdopt) are loaded
 only with --trust.
 """
@@ -62,7 +64,7 @@ def restore(model: paddle.Model, run_dir: Path, trust: bool = False) -> tuple[di
     """Load the newest verified (or, with `trust`, readable) generation into the model and the
     random generators; return its state and its weights file."""
     folder = layout.checkpoints(run_dir)
-    meta = newest_usable(folder, "epoch=*.json", trust, lambda m: _readable(m, trust))
+    meta = newest_usable(folder, "epoch=*.json", trust, lambda m: _readable(m, trust), parts=_files)
     tensors = _files(meta)[1:]
     pickled = tensors[0].suffix in layout.PICKLED
     if pickled:

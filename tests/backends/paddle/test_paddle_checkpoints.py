@@ -98,6 +98,25 @@ def test_a_planted_pickle_with_a_recorded_hash_is_never_unpickled(run_dir, tmp_p
         assert "cannot load the checkpoint" in result.stderr or "as a Paddle checkpoint" in result.stderr
 
 
+@pytest.mark.parametrize("damage", ["truncated", "changed"])
+def test_a_damaged_newest_generation_is_passed_over_for_the_previous(run_dir, tmp_path, damage):
+    previous, newest = generations(run_dir)
+    tensors = [p for p in newest.parent.glob(f"{newest.stem}.*") if p.suffix != ".json"]
+    assert tensors
+    for path in tensors:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] if damage == "truncated" else data[:-1] + bytes([data[-1] ^ 1]))
+
+    result = runner(tmp_path, "resume", run_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"passing over {newest}: incomplete or changed since it was written" in result.stderr
+    for path in (newest, *tensors):
+        assert path.with_name(path.name + ".passed-over").is_file()
+    assert f"resuming from {previous.with_suffix('.safetensors')} after epoch 1" in result.stdout
+    epochs = [int(line.split(",")[0]) for line in (run_dir / "metrics.csv").read_text().splitlines()[1:]]
+    assert epochs == [0, 1, 2] and json.loads((run_dir / "summary.json").read_text())["epochs"] == 3
+
+
 def as_older_runner_wrote_it(path: Path) -> None:
     """Rewrite the run's checkpoints as paddle.save pickles, as runners before safetensors did."""
     folder = path / "checkpoints"
