@@ -1,5 +1,6 @@
 """Recipes are data and checkpoints from elsewhere are untrusted: nothing in the package loads
-YAML unsafely, evaluates code, unpickles, or calls torch.load without weights_only=True."""
+YAML unsafely, evaluates code, unpickles, or calls torch.load without weights_only=True; paddle.load
+(a pickle reader) is called only where the user or paddle's own cache vouches for the file."""
 
 import re
 
@@ -42,3 +43,21 @@ def test_the_scan_catches_each_forbidden_call():
     assert [bool(offences(s)) for s in samples] == [True] * len(samples)
     assert not offences("state = torch.load(path, map_location='cpu', weights_only=True)")
     assert not offences("model.eval()")
+
+
+# paddle.load unpickles: the modules that may call it, and what vouches for the file there.
+PADDLE_LOAD = re.compile(r"\bpaddle\.load\(|\.load\(str\(")
+UNPICKLES = {
+    "runner/backends/paddle/checkpoint_format.py": "an older runner's checkpoint, with --trust only",
+    "runner/backends/paddle/networks.py": "paddle.vision's ImageNet weights, in paddle's md5-checked cache",
+}
+
+
+def test_paddle_unpickles_only_where_the_user_or_paddles_cache_vouches_for_the_file():
+    found = {
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "runner").rglob("*.py")
+        if any(PADDLE_LOAD.search(line) for line in path.read_text().splitlines())
+    }
+    assert found == set(UNPICKLES)
+    assert PADDLE_LOAD.search("state = paddle.load(path)") and PADDLE_LOAD.search("model.load(str(prefix))")

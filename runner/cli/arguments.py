@@ -6,7 +6,8 @@ from pathlib import Path
 RECIPE_ARGS = "RECIPE files, then key.path=value overrides (values typed by the schema)"
 TRUST = (
     "load checkpoints this run did not record in checkpoints/hashes.json (copied in, or "
-    "changed since); Paddle checkpoints are pickles, so only for files you trust"
+    "changed since), and older runners' pickled Paddle checkpoints (.pdparams, .pdopt), "
+    "whose loading runs any code they hold: only for files you trust"
 )
 
 

@@ -39,7 +39,7 @@ def handle(args) -> int:
     elif target.parent != layout.checkpoints(path) or target.suffix not in layout.CHECKPOINT_SUFFIXES:
         raise UsageError(
             f"{target} is not a checkpoint inside a run directory; runner eval loads "
-            "only RUN_DIR/checkpoints/*.ckpt (or *.pdparams) written by runner run"
+            "only RUN_DIR/checkpoints/*.ckpt (or Paddle's *.safetensors) written by runner run"
         )
     else:
         checkpoint, why = checkpoint_choice.inside(path, target), "the checkpoint named"

@@ -19,11 +19,16 @@ EPOCH = re.compile(r"epoch=(\d+)")
 
 
 def newest_usable(
-    folder: Path, pattern: str, trust: bool = False, loads: Callable[[Path], bool] = lambda path: True
+    folder: Path,
+    pattern: str,
+    trust: bool = False,
+    loads: Callable[[Path], bool] = lambda path: True,
+    parts: Callable[[Path], list[Path]] = lambda path: [path],
 ) -> Path:
-    """The newest checkpoint in `folder` matching `pattern` that its run recorded (or, with `trust`,
-    any) and that `loads`; each newer one is set aside as `*.passed-over`, with the reason. Without
-    hashes.json nothing can be told apart, so nothing is touched and the user is pointed at --trust."""
+    """The newest checkpoint in `folder` matching `pattern` whose files (`parts`: the matching one
+    first, then any others it is made of) its run recorded (or, with `trust`, any) and that `loads`;
+    each newer one is set aside as `*.passed-over`, with the reason. Without hashes.json nothing
+    can be told apart, so nothing is touched and the user is pointed at --trust."""
     found = sorted(
         (p for p in folder.glob(pattern) if STEP.search(p.name) and not p.is_symlink()),
         # at equal steps, the generation a run resumes from before the best-score copy
@@ -37,11 +42,14 @@ def newest_usable(
             f"with --trust: runner resume {folder.parent} --trust"
         )
     for path in found:
-        why = _unusable(path, trust, loads)
+        why = _unusable(parts(path), trust, loads)
         if why is None:
             return path
         # Renamed, not deleted: it is out of the way of the checkpoint the resumed run writes next.
         aside = path.with_name(path.name + ".passed-over")
+        for part in parts(path)[1:]:
+            if part.exists():
+                part.rename(part.with_name(part.name + ".passed-over"))
         path.rename(aside)
         print(f"passing over {path}: {why}; kept as {aside.name}", file=sys.stderr)
     raise RunFailed(
@@ -50,15 +58,15 @@ def newest_usable(
     )
 
 
-def _unusable(path: Path, trust: bool, loads: Callable[[Path], bool]) -> str | None:
-    """Why a checkpoint cannot be resumed from, or None."""
-    if not trust:
+def _unusable(files: list[Path], trust: bool, loads: Callable[[Path], bool]) -> str | None:
+    """Why a checkpoint (its files, the one `loads` reads first) cannot be resumed from, or None."""
+    for path in files if not trust else ():
         expected = checkpoint_hashes.expected(path)
         if expected is None:
-            return f"this run did not record it in {layout.HASHES} (a write cut short, or a file put there)"
-        if checkpoint_hashes.sha256(path) != expected:
-            return f"it changed since it was written (its SHA-256 does not match {layout.HASHES})"
-    if not loads(path):
+            return f"this run did not record {path.name} in {layout.HASHES} (a write cut short, or a file put there)"
+        if not path.is_file() or checkpoint_hashes.sha256(path) != expected:
+            return f"{path.name} changed since it was written (its SHA-256 does not match {layout.HASHES})"
+    if not loads(files[0]):
         return "it does not load: it is damaged, or not a checkpoint this runner wrote"
     return None
 

@@ -24,8 +24,16 @@ CHECKPOINTS = "checkpoints"
 HASHES = "hashes.json"  # in checkpoints/
 STATE = "state.json"  # in checkpoints/: a Paddle run's epoch, step and best score
 
-# The weights file of each backend's checkpoints, and the link to its newest one.
-LAST = {".ckpt": "last.ckpt", ".pdparams": "last.pdparams"}
+# A Paddle checkpoint's tensors (weights, and the optimizer's in a generation) are safetensors,
+# which hold only numbers and a JSON header; its generation's plain values are a .json beside it.
+PADDLE = ".safetensors"
+# paddle.save's pickles, which older runners wrote: unpickling runs any code a file holds, so they
+# are loaded only with --trust.
+PICKLED = (".pdparams", ".pdopt")
+
+# The weights file of each backend's checkpoints (and older Paddle runs'), and the link to its
+# newest one; in the order `runner eval` looks for them.
+LAST = {".ckpt": "last.ckpt", PADDLE: f"last{PADDLE}", PICKLED[0]: f"last{PICKLED[0]}"}
 CHECKPOINT_SUFFIXES = tuple(LAST)
 
 

@@ -54,7 +54,7 @@ def test_a_run_that_cannot_write_its_checkpoint_stops_and_keeps_the_last_good_on
     first = runner("run", ROOT / f"recipes/smoke/{RECIPES[backend]}.yaml", "train.epochs=2")
     assert first.returncode == 0, first.stderr[-3000:]
     path = tmp_path / first.stdout.splitlines()[-1].removeprefix("run dir: ")
-    good = sorted(p for p in (path / "checkpoints").glob("epoch=*") if p.suffix in (".ckpt", ".pdparams"))
+    good = sorted(p for p in (path / "checkpoints").glob("epoch=*") if p.suffix in (".ckpt", ".safetensors"))
 
     failed = runner("resume", path, "train.epochs=4", preexec_fn=limited_file_size)
     assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr[-3000:]

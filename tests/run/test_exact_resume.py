@@ -2,6 +2,7 @@
 with the same weights, bit for bit, as a run that never stopped (deterministic, on CPU); a
 truncated or unrecorded newest checkpoint is passed over for the previous complete one."""
 
+import json
 import random
 import re
 import signal
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import safetensors.torch
 import torch
 
 from tests.conftest import ROOT
@@ -39,9 +41,11 @@ def finish(proc: subprocess.Popen) -> str:
 
 
 def weights(run_dir: Path) -> dict:
-    """The newest checkpoint's model and optimizer tensors (Paddle's: the files' bytes)."""
-    if (run_dir / "checkpoints/last.pdparams").exists():
-        return {s: (run_dir / f"checkpoints/last{s}").read_bytes() for s in (".pdparams", ".pdopt")}
+    """The newest checkpoint's model and optimizer tensors (Paddle's, and its schedule's state)."""
+    paddle = run_dir / "checkpoints/last.safetensors"
+    if paddle.exists():
+        schedule = json.loads(paddle.resolve().with_suffix(".json").read_text())["optimizer"]
+        return {**safetensors.torch.load_file(paddle), "schedule": json.dumps(schedule).encode()}
     checkpoint = torch.load(run_dir / "checkpoints/last.ckpt", map_location="cpu", weights_only=True)
     return {
         **checkpoint["state_dict"],

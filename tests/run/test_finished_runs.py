@@ -29,7 +29,7 @@ ARGS = [
     "data.val_size=64",
     "data.val_fraction=0.5",
 ]
-SUFFIX = {"lightning": ".ckpt", "paddle": ".pdparams"}
+SUFFIX = {"lightning": ".ckpt", "paddle": ".safetensors"}
 
 
 def runner(cwd, *args):

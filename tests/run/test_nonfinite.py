@@ -81,10 +81,10 @@ def test_the_message_names_the_newest_last_checkpoint(tmp_path):
     )
     folder = tmp_path / "checkpoints"
     folder.mkdir()
-    for age, name in enumerate(["last.pdopt", "best-epoch=2.pdparams", "last.pdparams", "last-v1.ckpt"]):
+    for age, name in enumerate(["last.pdopt", "best-epoch=2.safetensors", "last.safetensors", "last-v1.ckpt"]):
         (folder / name).write_bytes(b"")
         os.utime(folder / name, ns=(age, 10**9 - age))  # the first named is the newest
-    assert last_checkpoint(tmp_path) == folder / "last.pdparams"
+    assert last_checkpoint(tmp_path) == folder / "last.safetensors"
     (folder / "epoch=3-step=00000008.ckpt").write_bytes(b"")
     (folder / "last.ckpt").symlink_to("epoch=3-step=00000008.ckpt")  # Lightning's save_last="link"
     assert last_checkpoint(tmp_path) == folder / "last.ckpt"
@@ -173,7 +173,7 @@ def test_paddle_guard_counts_on_from_a_resumed_run(tmp_path):
     folder = tmp_path / "checkpoints"
     folder.mkdir()
     (folder / "state.json").write_text('{"epoch": 5, "step": 10}')  # the Recorder's, after 5 epochs
-    (folder / "last.pdparams").write_bytes(b"")
+    (folder / "last.safetensors").write_bytes(b"")
     assert guards(program("train.stop_on_nonfinite=false"), tmp_path) == []
     net = paddle.nn.Linear(2, 1)
     model = paddle.Model(net)
@@ -189,5 +189,5 @@ def test_paddle_guard_counts_on_from_a_resumed_run(tmp_path):
             callbacks=guards(program("train.epochs=8"), tmp_path),
         )
     assert (
-        f"training loss is nan at epoch 7/8, optimizer step 14; last good checkpoint: {folder / 'last.pdparams'};"
+        f"training loss is nan at epoch 7/8, optimizer step 14; last good checkpoint: {folder / 'last.safetensors'};"
     ) in str(stopped.value)

@@ -1,41 +1,47 @@
 """Checkpoints of a Paddle run that are complete and verified, or invisible.
 
-Each checkpoint is a generation of three files, `epoch=E-step=S.pdparams` (weights), `.pdopt`
-(optimizer and schedule) and `.json` (epoch, step, best score, random generators' states), each
-written atomically; their SHA-256 enter checkpoints/hashes.json once all three are complete, and
-nothing is unpickled by paddle.load unless its hash matches. The two newest generations are kept,
-`last.pdparams`/`last.pdopt` link the newest, and the best weights are kept as best-epoch=E.pdparams.
+Each checkpoint is a generation of two files: `epoch=E-step=S.safetensors` (the weights and the
+optimizer's tensors, as checkpoint_format stores them) and `epoch=E-step=S.json` (epoch, step,
+best score, the schedule's state, the random generators' states), each written atomically; their
+SHA-256 enter checkpoints/hashes.json once both are complete. A resume starts from the newest
+generation whose files all match the record: a newer one with a file damaged or missing is set
+aside as `*.passed-over`, as the Lightning backend does with its single file. The two newest
+generations are kept, `last.safetensors` links the newest, and the best weights are kept as
+`best-epoch=E.safetensors`. Generations an older runner pickled (.pdparams, .pdopt) are loaded
+only with --trust.
 """
 
-import io
 import json
 from pathlib import Path
 
 import paddle
 from paddle.base import libpaddle
 
+from runner.backends.paddle import checkpoint_format
 from runner.recipe.errors import RunFailed
 from runner.run import atomic, checkpoint_hashes, layout
 from runner.run import random_state as shared_random_state
 from runner.run.checkpoint_choice import newest_usable
 
 KEEP = 2
+TENSORS = layout.PADDLE
+EVERY_SUFFIX = (TENSORS, ".json", *layout.PICKLED)  # what a generation of either format may hold
 
 
 def save(model: paddle.Model, folder: Path, state: dict) -> None:
     """Write the generation for `state` (epoch = epochs done, step = optimizer steps done)."""
     folder.mkdir(exist_ok=True)
     name = f"epoch={state['epoch'] - 1}-step={state['step']:08d}"
-    files = [folder / f"{name}{suffix}" for suffix in (".pdparams", ".pdopt", ".json")]
-    atomic.write(files[0], lambda f: f.write(_serialized(model.network.state_dict())))
-    atomic.write(files[1], lambda f: f.write(_serialized(model._optimizer.state_dict())))
-    atomic.write_text(files[2], json.dumps({**state, "random": random_state()}, indent=2) + "\n")
+    tensors, optimizer = checkpoint_format.dump(model.network.state_dict(), model._optimizer.state_dict())
+    files = folder / f"{name}{TENSORS}", folder / f"{name}.json"
+    atomic.write(files[0], lambda f: f.write(tensors))
+    meta = {**state, "optimizer": optimizer, "random": random_state()}
+    atomic.write_text(files[1], json.dumps(meta, indent=2, default=checkpoint_format.plain) + "\n")
     checkpoint_hashes.record(*files)
-    for suffix in (".pdparams", ".pdopt"):
-        atomic.link(folder / f"last{suffix}", f"{name}{suffix}")
+    atomic.link(folder / layout.LAST[TENSORS], files[0].name)
     generations = sorted(folder.glob("epoch=*.json"), key=lambda p: int(p.stem.rsplit("=", 1)[1]))
     for old in generations[:-KEEP]:
-        stale = [old.with_suffix(s) for s in (".pdparams", ".pdopt", ".json")]
+        stale = [old.with_suffix(s) for s in EVERY_SUFFIX]
         for path in stale:
             path.unlink(missing_ok=True)
         checkpoint_hashes.forget(*stale)
@@ -44,8 +50,9 @@ def save(model: paddle.Model, folder: Path, state: dict) -> None:
 def save_best(model: paddle.Model, folder: Path, epoch: int, previous: str | None) -> str:
     """Write the best weights so far; remove the previous best; return the new one's name as
     summary.json records it (relative to the run directory)."""
-    path = folder / f"best-epoch={epoch}.pdparams"
-    atomic.write(path, lambda f: f.write(_serialized(model.network.state_dict())))
+    path = folder / f"best-epoch={epoch}{TENSORS}"
+    tensors, _ = checkpoint_format.dump(model.network.state_dict())
+    atomic.write(path, lambda f: f.write(tensors))
     checkpoint_hashes.record(path)
     if previous and Path(previous).name != path.name:  # older runs recorded a working-folder path
         (folder / Path(previous).name).unlink(missing_ok=True)
@@ -56,30 +63,51 @@ def save_best(model: paddle.Model, folder: Path, epoch: int, previous: str | Non
 def restore(model: paddle.Model, run_dir: Path, trust: bool = False) -> tuple[dict, Path]:
     """Load the newest verified (or, with `trust`, readable) generation into the model and the
     random generators; return its state and its weights file."""
-    # _readable unpickles: only for files the user vouched for
-    meta = newest_usable(layout.checkpoints(run_dir), "epoch=*.json", trust, _readable if trust else lambda p: True)
-    prefix = meta.with_suffix("")
-    weights, optimizer = prefix.with_suffix(".pdparams"), prefix.with_suffix(".pdopt")
-    checkpoint_hashes.verify(weights, optimizer, trust=trust)
+    folder = layout.checkpoints(run_dir)
+    meta = newest_usable(folder, "epoch=*.json", trust, lambda m: _readable(m, trust), parts=_files)
+    tensors = _files(meta)[1:]
+    pickled = tensors[0].suffix in layout.PICKLED
+    if pickled:
+        checkpoint_format.refuse_pickled(tensors[0], trust)
+    checkpoint_hashes.verify(*tensors, trust=trust)
     try:
-        model.load(str(prefix))
         state = json.loads(meta.read_text())
+        if pickled:  # an older runner's .pdparams and .pdopt (its schedule's state inside), under --trust
+            network, optimizer = (checkpoint_format.load_pickled(path, trust) for path in tensors)
+        else:
+            network, optimizer = checkpoint_format.load(tensors[0])
+            optimizer.update(state["optimizer"])
+        checkpoint_format.fit(model.network, network)
+        model._optimizer.set_state_dict(optimizer)
+        state.pop("optimizer", None)
         set_random_state(state.pop("random"))
-    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as e:
+    except checkpoint_format.UNREADABLE as e:
         gist = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise RunFailed(f"cannot load the checkpoint {prefix.name} in {prefix.parent} ({gist})") from None
-    return state, weights
+        raise RunFailed(f"cannot load the checkpoint {meta.stem} in {folder} ({gist})") from None
+    return state, tensors[0]
 
 
-def _readable(meta: Path) -> bool:
-    """Whether a generation's three files are whole enough to load (what --trust asks of one the run
-    did not record): its JSON parses and paddle reads its weights and optimizer state."""
+def _files(meta: Path) -> list[Path]:
+    """A generation's files, its .json first: the safetensors one, or an older runner's pickles."""
+    pickled = [meta.with_suffix(s) for s in layout.PICKLED]
+    if not meta.with_suffix(TENSORS).exists() and all(p.exists() for p in pickled):
+        return [meta, *pickled]
+    return [meta, meta.with_suffix(TENSORS)]
+
+
+def _readable(meta: Path, trust: bool) -> bool:
+    """Whether a generation's files are whole enough to load (what --trust asks of one the run
+    did not record): its JSON parses and its tensors read."""
     try:
         json.loads(meta.read_text())
-        for suffix in (".pdparams", ".pdopt"):
-            paddle.load(str(meta.with_suffix(suffix)))
+        for path in _files(meta)[1:]:
+            if path.suffix in layout.PICKLED:
+                if trust:  # without it, restore refuses the generation, saying what unpickling risks
+                    checkpoint_format.load_pickled(path, trust)
+            else:
+                checkpoint_format.load(path)
         return True
-    except Exception:  # paddle raises many kinds for a damaged file
+    except Exception:  # paddle and safetensors raise many kinds for a damaged file
         return False
 
 
@@ -95,9 +123,3 @@ def set_random_state(state: dict) -> None:
         g.__setstate__(tuple(saved))
         generators.append(g)
     paddle.set_rng_state(generators)
-
-
-def _serialized(obj) -> bytes:
-    buffer = io.BytesIO()
-    paddle.save(obj, buffer)
-    return buffer.getvalue()

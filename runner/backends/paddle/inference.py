@@ -1,6 +1,6 @@
 """A Paddle run's network loaded for use: the network the resolved recipe describes, its weights
-from a checkpoint this run recorded (its hash checked before paddle unpickles it), in eval mode on
-the recipe's device, with the eval pipeline's steps around it."""
+from a checkpoint this run recorded (its hash checked before it is read; an older runner's pickled
+one only with --trust), in eval mode on the recipe's device, with the eval pipeline's steps around it."""
 
 from pathlib import Path
 
@@ -8,23 +8,30 @@ import numpy as np
 import paddle
 
 from runner.backends.inference import Inference
+from runner.backends.paddle import checkpoint_format
 from runner.backends.paddle.augment import build_pipeline, split_pipeline
 from runner.backends.paddle.model import place
 from runner.backends.paddle.tasks import ADAPTERS
 from runner.recipe.compile import Program
 from runner.recipe.errors import RunFailed
-from runner.run import checkpoint_hashes
+from runner.run import checkpoint_hashes, layout
 
 
 def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes: tuple[str, ...]) -> Inference:
-    if checkpoint.suffix != ".pdparams":
-        raise RunFailed(f"{checkpoint} is not a Paddle checkpoint (.pdparams) of this run")
-    checkpoint_hashes.verify(checkpoint, trust=trust)  # before paddle.load unpickles it
+    if checkpoint.suffix not in (layout.PADDLE, layout.PICKLED[0]):
+        raise RunFailed(f"{checkpoint} is not a Paddle checkpoint ({layout.PADDLE}) of this run")
+    if checkpoint.suffix in layout.PICKLED:
+        checkpoint_format.refuse_pickled(checkpoint, trust)
+    checkpoint_hashes.verify(checkpoint, trust=trust)
+    try:
+        state = checkpoint_format.weights(checkpoint, trust)
+    except checkpoint_format.UNREADABLE as e:
+        raise RunFailed(f"cannot read {checkpoint} as a Paddle checkpoint ({str(e).splitlines()[0]})") from None
     place(program.hardware)
     net = ADAPTERS[program.task.name](program).network()
     try:
-        net.set_state_dict(paddle.load(str(checkpoint)))
-    except (ValueError, RuntimeError, KeyError, OSError, EOFError) as e:
+        checkpoint_format.fit(net, state)
+    except checkpoint_format.UNREADABLE as e:
         raise RunFailed(f"{checkpoint} does not fit the network its run's resolved.yaml describes ({e})") from None
     net.eval()
     file_backed = not program.data.info.in_memory

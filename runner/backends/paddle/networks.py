@@ -139,6 +139,9 @@ def _paddle_vision(name: str, classes: int, pretrained: bool) -> nn.Layer:
             f"download {url} and place {file} in {download.WEIGHTS_HOME}/, "
             "or set model.pretrained: false"
         ) from None
+    # The one pickle the runner opens without --trust: paddle.vision publishes its weights only as
+    # paddle.save files, and this is the file paddle downloaded itself from its own URL into its own
+    # cache and kept only when its md5 matched. Checkpoints the runner writes are safetensors.
     state, own = paddle.load(path), net.state_dict()
     with warnings.catch_warnings():  # paddle warns for each tensor left out: the head, on purpose
         warnings.simplefilter("ignore")

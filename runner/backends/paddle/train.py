@@ -131,5 +131,5 @@ def _summary(state: dict, program: Program) -> dict:
         "steps": state["step"],
         "best": state["best"],
         "best_checkpoint": state["best_checkpoint"],
-        "last_checkpoint": layout.LAST[".pdparams"],
+        "last_checkpoint": layout.LAST[layout.PADDLE],
     }

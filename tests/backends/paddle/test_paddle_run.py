@@ -49,7 +49,7 @@ def test_paddle_run_dir_eval_and_resume(tmp_path):
         "provenance.json",
         "metrics.csv",
         "summary.json",
-        "checkpoints/last.pdparams",
+        "checkpoints/last.safetensors",
         "checkpoints/hashes.json",
     ):
         assert (path / name).is_file(), name
@@ -75,7 +75,7 @@ def test_paddle_run_dir_eval_and_resume(tmp_path):
 
 def test_a_checkpoint_changed_since_it_was_written_is_not_loaded(tmp_path):
     path = trained(tmp_path, SMOKE, "train.epochs=2")
-    last = path / "checkpoints/last.pdparams"
+    last = path / "checkpoints/last.safetensors"
     last.write_bytes(last.read_bytes() + b"\0")
     result = runner(tmp_path, "eval", last)
     assert result.returncode == 1 and "has changed since this run wrote it" in result.stderr
