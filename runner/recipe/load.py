@@ -10,9 +10,9 @@ from pathlib import Path
 import strictyaml
 from strictyaml.ruamel.error import MarkedYAMLError
 
+from runner.recipe import reading
 from runner.recipe.errors import RecipeError, RecipeInvalid
 
-MAX_BYTES = 1 << 20  # a recipe is a page of text; anything larger is not one
 # Characters YAML 1.2 forbids in a stream (section 5.1); strictyaml's reader fails on them.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -38,16 +38,14 @@ def read(path: str) -> str:
     """The text of a recipe file, or a RecipeInvalid saying why it cannot be read."""
     p = Path(path)
     fail = lambda problem, fix="": RecipeInvalid([RecipeError(path, "", problem, fix)])  # noqa: E731
-    if not p.exists():
-        raise fail("no such file", "check the path; `runner ls` lists the shipped recipes")
-    if p.is_dir():
-        raise fail("is a directory, not a recipe file")
     try:
-        data = p.read_bytes()[: MAX_BYTES + 1]
-    except OSError as e:
-        raise fail(f"cannot be read ({e.strerror})") from None
-    if len(data) > MAX_BYTES:
-        raise fail(f"is larger than {MAX_BYTES} bytes, too large for a recipe")
+        data = reading.read_bytes(p, reading.RECIPE)
+    except FileNotFoundError:
+        raise fail("no such file", "check the path; `runner ls` lists the shipped recipes") from None
+    except reading.Unreadable as e:
+        raise fail(e.problem, "give the path of a YAML recipe file") from None
+    except OSError as e:  # permission denied, a name too long, a folder in the path that is a file
+        raise fail(f"cannot be read ({e.strerror or e})") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -46,7 +46,7 @@ def test_missing_file_and_directory(tmp_path, cli):
     result = cli("validate", tmp_path / "nope.yaml")
     assert result.code == 2 and "nope.yaml: no such file" in result.err
     result = cli("validate", tmp_path)
-    assert result.code == 2 and "is a directory, not a recipe file" in result.err
+    assert result.code == 2 and "is a directory, not a regular file" in result.err
 
 
 def test_every_section_missing_is_reported_at_once(write, cli):
