@@ -1,11 +1,15 @@
-"""`runner resume RUN_DIR [--trust]`: continue an interrupted run in its own directory."""
+"""`runner resume RUN_DIR [--trust]`: continue an interrupted run in its own directory, from its
+newest checkpoint that passes verification (runner.run.checkpoint_choice)."""
 
 from pathlib import Path
 
 from runner.cli.arguments import TRUST, run_dir
 from runner.recipe.stages import compile_file
 
-HELP = "Continue an interrupted run in its directory from checkpoints/last.ckpt."
+HELP = (
+    "Continue an interrupted run in its directory from its newest verified checkpoint (its SHA-256 "
+    "matches the run's record), passing over newer ones that are damaged or changed."
+)
 EXAMPLE = "runner resume runs/quickstart-20260101-120000"
 
 
