@@ -1,6 +1,9 @@
 """Shared test helpers: run the command line in-process and write recipes to temporary files."""
 
 import os
+import resource
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -75,3 +78,17 @@ def write(tmp_path):
 
 
 QUICKSTART = (ROOT / "recipes" / "quickstart.yaml").read_text()
+
+
+MEMORY_LIMIT = 2 << 30  # bytes of address space: enough for runner and numpy, not for /dev/zero
+
+
+def bounded(*args, cwd=None, code: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python -m runner ARGS` (or `python -c CODE`) in a child held to MEMORY_LIMIT and `timeout`:
+    a read without end fails there (MemoryError, or TimeoutExpired for a blocked open), not here."""
+    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "runner", *map(str, args)]
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, preexec_fn=limit)

@@ -9,13 +9,13 @@ packages never import each other.
 """
 
 import importlib.util
-import json
 from pathlib import Path
 
 from runner.backends.inference import Inference
 from runner.data.acquire import acquire
 from runner.data.arrays import class_names
 from runner.data.identity import identity
+from runner.recipe import reading
 from runner.recipe.compile import Program, with_classes
 from runner.recipe.errors import RecipeError, RecipeInvalid, RunFailed
 from runner.recipe.stages import Recipe, compile_file
@@ -83,7 +83,7 @@ def _with_classes(program: Program, run_dir: Path) -> tuple[Program, tuple[str, 
     saved = run_dir / layout.CLASSES
     if saved.is_file():
         try:
-            classes = tuple(str(c) for c in json.loads(saved.read_text()))
+            classes = tuple(str(c) for c in reading.read_json(saved))
         except (OSError, ValueError, TypeError) as e:
             raise RunFailed(f"{saved} cannot be read ({e}); delete it to count the classes from the data") from None
         return with_classes(program, len(classes)), classes

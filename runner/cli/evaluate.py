@@ -3,7 +3,7 @@ one named), say which it scored, and write eval/<checkpoint>-<split>.json."""
 
 from pathlib import Path
 
-from runner.cli.arguments import TRUST, UsageError, run_dir
+from runner.cli.arguments import TRUST, UsageError, exists, run_dir
 from runner.recipe.stages import compile_file
 from runner.run import checkpoint_choice, layout
 
@@ -30,17 +30,23 @@ def handle(args) -> int:
     from runner.run import scores
 
     target = Path(args.target)
-    path = run_dir(target if target.is_dir() else target.parent.parent)
-    program = compile_file(str(path / layout.RESOLVED))[1]
-    if args.split == "test" and not program.data.info.has_test_split:
-        raise UsageError(f"{program.data.dataset} has no test split; use --split val")
-    if target.is_dir():
-        checkpoint, why = checkpoint_choice.for_scoring(path, program.loop.monitor)
-    elif target.parent != layout.checkpoints(path) or target.suffix not in layout.CHECKPOINT_SUFFIXES:
+    if not exists(target):
+        raise UsageError(f"{target} does not exist; give a run directory (`runner run` prints it) or a checkpoint")
+    in_checkpoints = target.parent.name == layout.CHECKPOINTS and target.suffix in layout.CHECKPOINT_SUFFIXES
+    if not target.is_dir() and not in_checkpoints:
         raise UsageError(
             f"{target} is not a checkpoint inside a run directory; runner eval loads "
             "only RUN_DIR/checkpoints/*.ckpt (or Paddle's *.safetensors) written by runner run"
         )
+    path = run_dir(target if target.is_dir() else target.parent.parent)
+    program = compile_file(str(path / layout.RESOLVED))[1]
+    if args.split == "test" and not program.data.info.has_test_split:
+        raise UsageError(
+            f"{program.data.dataset} has no test split: its one split is the training set, from which this run "
+            f"held out {program.data.val_fraction:.0%} as its validation images; use --split val to score those"
+        )
+    if target.is_dir():
+        checkpoint, why = checkpoint_choice.for_scoring(path, program.loop.monitor)
     else:
         checkpoint, why = checkpoint_choice.inside(path, target), "the checkpoint named"
     print(f"scoring {checkpoint} ({why}) on the {args.split} split")

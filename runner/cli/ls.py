@@ -32,7 +32,7 @@ def recipes_table() -> str:
     rows = []
     for name, path in shipped.recipes().items():
         try:
-            data, _ = load.parse(path.read_text(), str(path))
+            data, _ = load.parse(load.read(str(path)), str(path))
             description = data.get("description", "") if isinstance(data, dict) else ""
         except RecipeInvalid:
             description = "(does not parse; run `runner validate` on it)"

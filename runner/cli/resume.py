@@ -8,7 +8,8 @@ from runner.recipe.stages import compile_file, load_recipe
 from runner.run import layout, resumption
 
 HELP = (
-    "Continue a stopped run in its directory from its newest verified checkpoint; train.epochs=N trains a run longer."
+    "Continue a stopped run in its directory from its newest verified checkpoint, passing over newer "
+    "ones that are damaged or changed; train.epochs=N trains a run longer."
 )
 EXAMPLE = "runner resume runs/quickstart-20260101-120000 train.epochs=20"
 

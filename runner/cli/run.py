@@ -1,7 +1,7 @@
 """`runner run RECIPE [key=value...] [--dry-run]`: validate, compile and train into a new run
 directory."""
 
-from runner.cli.arguments import add_recipe_args, one_recipe
+from runner.cli.arguments import add_one_recipe_args, one_recipe
 from runner.recipe.stages import compile_file
 
 HELP = "Validate, compile and train a recipe, writing a run directory."
@@ -9,7 +9,7 @@ EXAMPLE = "runner run recipes/quickstart.yaml train.epochs=5 seed=1"
 
 
 def add_arguments(parser) -> None:
-    add_recipe_args(parser)
+    add_one_recipe_args(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",

@@ -1,6 +1,6 @@
 """`runner show RECIPE [key=value...]`: the resolved recipe and the plan it compiles to."""
 
-from runner.cli.arguments import add_recipe_args, one_recipe
+from runner.cli.arguments import add_one_recipe_args, one_recipe
 from runner.recipe import plan
 from runner.recipe.errors import RunFailed
 from runner.recipe.stages import compile_file
@@ -8,7 +8,7 @@ from runner.recipe.yaml_writer import dump
 
 HELP = "Print the resolved recipe (every default filled) and the plan it compiles to."
 EXAMPLE = "runner show recipes/resnet18_cifar10.yaml data.batch_size=128"
-add_arguments = add_recipe_args
+add_arguments = add_one_recipe_args
 
 
 def handle(args) -> int:

@@ -62,8 +62,18 @@ def scan(root: Path, key: str) -> ImageFolder:
 
 
 def must_be_folder(root: Path, key: str) -> None:
-    if not root.is_dir():
+    if not is_folder(root, key):
         raise RunFailed(f"{key}: {root} is not a folder; it should hold one subfolder of images per class")
+
+
+def is_folder(path: Path, key: str) -> bool:
+    """Whether `path` (from the recipe's `key`) is a folder; a path the system refuses to look up
+    (a name too long, a folder it may not enter) is a message naming the key, not an OSError."""
+    try:
+        return path.is_dir()
+    except OSError as e:
+        shown = str(path) if len(str(path)) <= 80 else f"{str(path)[:60]}... ({len(str(path)):,} characters)"
+        raise RunFailed(f"{key}: {shown} cannot be looked up ({e.strerror}); check the path") from None
 
 
 def folders(data: DataSpec, fetch: bool = True) -> tuple[tuple[Path, str], tuple[Path, str] | None]:
@@ -71,12 +81,12 @@ def folders(data: DataSpec, fetch: bool = True) -> tuple[tuple[Path, str], tuple
     if data.dataset == "imagenet":
         base = Path(data.root) / "imagenet"
         for part in ("train", "val"):
-            if not (base / part).is_dir():
+            if not is_folder(base / part, "data.root"):
                 raise RunFailed(f"data.root: {base / part} is missing. " + IMAGENET_HELP.format(root=data.root))
         return (base / "train", "data.root"), (base / "val", "data.root")
     params = data.params
     train = Path(params["train_dir"]).expanduser()
-    if params["url"] and not train.is_dir():
+    if params["url"] and not is_folder(train, "data.train_dir"):
         _fetch(data, train, fetch)
     val = (Path(params["val_dir"]).expanduser(), "data.val_dir") if params["val_dir"] else None
     return (train, "data.train_dir"), val
@@ -90,7 +100,7 @@ def _fetch(data: DataSpec, train: Path, fetch: bool) -> None:
     from runner.data.files.user_archive import describe, fetch_folder
 
     folder = fetch_folder(url, data.params["sha256"], data.root, data.download)
-    if not train.is_dir():
+    if not is_folder(train, "data.train_dir"):
         raise RunFailed(
             f"data.train_dir: {train} is not a folder; {url} was extracted to {folder}/, so set {describe(folder)}"
         )

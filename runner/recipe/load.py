@@ -10,9 +10,12 @@ from pathlib import Path
 import strictyaml
 from strictyaml.ruamel.error import MarkedYAMLError
 
+from runner.recipe import reading
 from runner.recipe.errors import RecipeError, RecipeInvalid
 
-MAX_BYTES = 1 << 20  # a recipe is a page of text; anything larger is not one
+# A recipe nests a handful of levels (augment.train.0.size); the YAML parser recurses once or more
+# per level and fails near a thousand with Python's RecursionError, so far deeper input is refused first.
+MAX_DEPTH = 64
 # Characters YAML 1.2 forbids in a stream (section 5.1); strictyaml's reader fails on them.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -38,16 +41,14 @@ def read(path: str) -> str:
     """The text of a recipe file, or a RecipeInvalid saying why it cannot be read."""
     p = Path(path)
     fail = lambda problem, fix="": RecipeInvalid([RecipeError(path, "", problem, fix)])  # noqa: E731
-    if not p.exists():
-        raise fail("no such file", "check the path; `runner ls` lists the shipped recipes")
-    if p.is_dir():
-        raise fail("is a directory, not a recipe file")
     try:
-        data = p.read_bytes()[: MAX_BYTES + 1]
-    except OSError as e:
-        raise fail(f"cannot be read ({e.strerror})") from None
-    if len(data) > MAX_BYTES:
-        raise fail(f"is larger than {MAX_BYTES} bytes, too large for a recipe")
+        data = reading.read_bytes(p, reading.RECIPE)
+    except FileNotFoundError:
+        raise fail("no such file", "check the path; `runner ls` lists the shipped recipes") from None
+    except reading.Unreadable as e:
+        raise fail(e.problem, "give the path of a YAML recipe file") from None
+    except OSError as e:  # permission denied, a name too long, a folder in the path that is a file
+        raise fail(f"cannot be read ({e.strerror or e})") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -63,12 +64,25 @@ def parse(text: str, file: str) -> tuple[object, Lines]:
     bad = _UNPRINTABLE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        what = (
-            "NUL bytes; it is not a text file"
-            if bad.group() == "\x00"
-            else f"the control character U+{ord(bad.group()):04X}, which YAML does not allow"
+        if bad.group() == "\x00":
+            problem = "contains a NUL byte, so it is not a text YAML file"
+            fix = "check that this is the recipe you meant; start a new one with `runner cp quickstart my.yaml`"
+        else:
+            problem = f"contains the control character U+{ord(bad.group()):04X}, which YAML does not allow"
+            fix = "remove that character from the line"
+        raise RecipeInvalid([RecipeError(f"{file}:{line}", "", problem, fix)])
+    deep = _too_deep(text)
+    if deep:
+        raise RecipeInvalid(
+            [
+                RecipeError(
+                    f"{file}:{deep}",
+                    "",
+                    f"is nested deeper than {MAX_DEPTH} levels",
+                    "a recipe needs a handful; check the indentation of this line",
+                )
+            ]
         )
-        raise RecipeInvalid([RecipeError(f"{file}:{line}", "", f"contains {what}", "delete it")])
     try:
         document = strictyaml.load(text, strictyaml.Any(), label=file)
     except MarkedYAMLError as e:
@@ -81,6 +95,27 @@ def parse(text: str, file: str) -> tuple[object, Lines]:
     # strictyaml's own line properties count preceding comments, so read ruamel's marks instead.
     _mark(document._chunk.contents, (), lines, file)
     return document.data, lines
+
+
+def _too_deep(text: str) -> int | None:
+    """The first line nested deeper than MAX_DEPTH, counting a level for each indentation step and
+    each '- ' that opens a list item; None when every line is shallower."""
+    columns = []  # the column each open level starts at
+    for number, line in enumerate(text.splitlines(), 1):
+        content = line.lstrip(" ")
+        if not content or content.startswith("#"):
+            continue
+        column = len(line) - len(content)
+        while columns and columns[-1] >= column:
+            columns.pop()
+        columns.append(column)
+        while content == "-" or content.startswith("- "):
+            column += 2
+            columns.append(column)
+            content = content[2:].lstrip(" ")
+        if len(columns) > MAX_DEPTH:
+            return number
+    return None
 
 
 def _has_content(text: str) -> bool:

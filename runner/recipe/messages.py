@@ -1,5 +1,7 @@
 """cerberus errors -> recipe errors in plain words, each with the fix."""
 
+import re
+
 from runner.recipe.errors import RecipeError, dotted, suggest
 
 TYPE_WORDS = {
@@ -60,8 +62,17 @@ def translate(error, lines, prefix: tuple, rules_at) -> RecipeError | None:
     if rule in ("minlength", "maxlength"):
         return RecipeError(where, key, f"has {len(value)} values", f"give exactly {error.constraint}")
     if rule == "regex":
-        return RecipeError(where, key, f"{_show(value)} is not a valid {path[-1]}", _doc(rules_at(path)))
+        rule = rules_at(path)
+        problem = f"{_show(value)} is not a valid {path[-1]}: a {path[-1]} is {rule['regex_words']}"
+        return RecipeError(where, key, problem, _rename(value, rule["regex"]))
     return RecipeError(where, key, f"{_show(value)} is invalid ({rule})")
+
+
+def _rename(value, regex: str) -> str:
+    """The fix for a value its regex refuses: the value with the characters outside the usual set
+    (letters, digits, _ . -) replaced, when that passes."""
+    candidate = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(value)).lstrip("_.-")[:100]
+    return f"rename it, e.g. {candidate!r}" if re.fullmatch(regex, candidate) else "rename it"
 
 
 def _doc(rule: dict) -> str:

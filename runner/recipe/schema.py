@@ -22,6 +22,7 @@ RULE_KEYS = {
     "min",
     "max",
     "regex",
+    "regex_words",  # the regex in words, for its error message
     "doc",
     "keys",
     "items",
@@ -131,6 +132,8 @@ def _typed(name: str, rule: dict) -> dict:
     unknown = set(rule) - RULE_KEYS
     if unknown:
         raise ValueError(f"schema rule {name!r} has unknown keys {sorted(unknown)}")
+    if "regex" in rule and "regex_words" not in rule:
+        raise ValueError(f"schema rule {name!r} has a regex without regex_words to explain it")
     typed = dict(rule)
     convert = COERCE.get(rule["type"], lambda v: v)
     typed["required"] = to_boolean(rule.get("required", "false"))

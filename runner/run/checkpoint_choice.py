@@ -5,12 +5,12 @@ cut short leaves it, is reported and passed over; with none usable, the resume s
 quietly starting from scratch. `runner eval` scores the best checkpoint the summary names, and
 says which it scored and why."""
 
-import json
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from runner.recipe import reading
 from runner.recipe.errors import RunFailed
 from runner.run import checkpoint_hashes, layout
 
@@ -119,10 +119,10 @@ def inside(run_dir: Path, path: Path) -> Path:
 
 def _summary(run_dir: Path) -> dict | None:
     path = Path(run_dir) / layout.SUMMARY
-    if not path.is_file():
+    if not path.exists():  # a device or FIFO exists, and the read below refuses it
         return None
     try:
-        summary = json.loads(path.read_text())
+        summary = reading.read_json(path)
     except (OSError, ValueError) as e:
         raise RunFailed(
             f"{path} cannot be read ({e}); score a checkpoint by name: "

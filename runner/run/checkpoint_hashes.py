@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from runner.recipe import reading
 from runner.recipe.errors import RunFailed
 from runner.run import atomic
 from runner.run.layout import HASHES as RECORD
@@ -72,7 +73,7 @@ def verify(*paths: Path, trust: bool = False) -> None:
 
 def _read(folder: Path) -> dict:
     try:
-        return json.loads((folder / RECORD).read_text())
+        return reading.read_json(folder / RECORD)
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as e:

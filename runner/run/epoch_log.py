@@ -3,9 +3,12 @@ resume, and the same figures as one line on the terminal. The columns are the lo
 the metrics of the run's task (runner.catalog.tasks), train ones before validation ones."""
 
 import csv
+import io
 from pathlib import Path
 
 from runner.catalog.tasks import Task
+from runner.recipe import reading
+from runner.recipe.errors import RunFailed
 
 LOOP = ("epoch", "step", "seconds", "images_per_s", "lr")
 
@@ -32,9 +35,13 @@ def drop_from(path: Path, epoch: int) -> None:
     """Remove the rows of `epoch` and later (a resumed run writes them again)."""
     if not path.exists():
         return
-    with path.open(newline="") as f:
-        reader = csv.DictReader(f)
+    try:
+        reader = csv.DictReader(io.StringIO(reading.read_text(path, reading.TABLE), newline=""))
         rows = [r for r in reader if int(r["epoch"]) < epoch]
+    except (OSError, ValueError, KeyError, TypeError) as e:  # not ours: a device, too large, damaged
+        raise RunFailed(
+            f"{path} cannot be read ({e}); move it aside to resume without the earlier epochs' rows"
+        ) from None
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=reader.fieldnames)
         writer.writeheader()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from runner.recipe import reading
 from runner.run import atomic, epoch_log, layout, resumption, rundir
 from runner.run.interrupts import stopped_message
 
@@ -85,7 +86,7 @@ class Lifecycle:
     def summary(self) -> dict | None:
         """What the run's summary.json holds, or None when it has none (or none that reads)."""
         try:
-            summary = json.loads((self.path / layout.SUMMARY).read_text())
+            summary = reading.read_json(self.path / layout.SUMMARY)
         except (OSError, ValueError):
             return None
         return summary if isinstance(summary, dict) else None

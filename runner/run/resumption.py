@@ -7,6 +7,7 @@ resolved.yaml, overrides.txt and provenance.json, so the directory still reprodu
 import json
 from pathlib import Path
 
+from runner.recipe import reading
 from runner.recipe.errors import RunFailed
 from runner.recipe.yaml_writer import dump
 from runner.run import atomic, layout
@@ -18,7 +19,7 @@ def trained_with(run_dir) -> dict | None:
     """The normalized recipe the run's checkpoints were trained with; None for runs from before
     provenance.json recorded it."""
     try:
-        provenance = json.loads((run_dir / layout.PROVENANCE).read_text())
+        provenance = reading.read_json(run_dir / layout.PROVENANCE)
     except (OSError, ValueError):
         return None
     recorded = provenance.get("resolved") if isinstance(provenance, dict) else None
@@ -55,7 +56,7 @@ def only_changeable(run_dir, overrides: list[str]) -> None:
 def finished(run_dir, epochs: int) -> dict | None:
     """The run's summary when it has one covering `epochs` epochs: nothing is left to train."""
     try:
-        summary = json.loads((run_dir / layout.SUMMARY).read_text())
+        summary = reading.read_json(run_dir / layout.SUMMARY)
     except (OSError, ValueError):
         return None
     done = summary.get("epochs") if isinstance(summary, dict) else None
@@ -79,11 +80,13 @@ def record_longer(run_dir, recipe) -> None:
     run is no longer finished."""
     override = f"{CHANGEABLE}={recipe.data['train']['epochs']}"
     resolved = run_dir / layout.RESOLVED
-    header = "".join(line for line in resolved.read_text().splitlines(keepends=True) if line.startswith("#"))
+    header = "".join(
+        line for line in reading.read_text(resolved, reading.RECIPE).splitlines(keepends=True) if line.startswith("#")
+    )
     atomic.write_text(resolved, f"{header}# resumed with {override}\n{dump(recipe.data)}")
     with (run_dir / layout.OVERRIDES).open("a") as f:
         f.write(f"{override}\n")
-    provenance = json.loads((run_dir / layout.PROVENANCE).read_text())
+    provenance = reading.read_json(run_dir / layout.PROVENANCE)
     provenance["resolved"] = recipe.data
     provenance["overrides"] = [*provenance.get("overrides", []), override]
     atomic.write_text(run_dir / layout.PROVENANCE, json.dumps(provenance, indent=2) + "\n")

@@ -89,10 +89,13 @@ def test_usage_errors_exit_2_without_traceback():
         assert out.returncode == 2 and "Traceback" not in out.stderr, args
 
 
-def test_eval_test_split_of_a_dataset_without_one_says_so_without_inventing_an_override(cli, tmp_path):
+def test_eval_test_split_of_a_dataset_without_one_names_the_split_it_has(cli, tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     (run / "resolved.yaml").write_text(QUICKSTART)  # digits: validation is held out of training
     result = cli("eval", run, "--split", "test")
     assert result.code == 2
-    assert result.err == "runner eval: digits has no test split; use --split val\n"
+    assert result.err == (
+        "runner eval: digits has no test split: its one split is the training set, from which this run "
+        "held out 20% as its validation images; use --split val to score those\n"
+    )

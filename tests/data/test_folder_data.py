@@ -145,3 +145,12 @@ def test_scanning_a_tree_reads_the_labels_once_whatever_the_number_of_classes(tm
     monkeypatch.setattr(imagefiles, "set", lambda *a: built.append(1) or set(*a), raising=False)
     folder = imagefiles.scan(tmp_path, "data.train_dir")
     assert len(folder.classes) == 300 and len(folder.files) == 300 and len(built) <= 1
+
+
+def test_a_folder_the_system_will_not_look_up_is_a_message():
+    # The recipe rule catches a path too long before any run; a path built at run time (from
+    # $RUNNER_DATA, say) is still refused with the key it came from.
+    from runner.data import imagefiles
+
+    with pytest.raises(RunFailed, match=r"^data.train_dir: /a{59}\.\.\. \(5,001 characters\) cannot be looked up "):
+        imagefiles.must_be_folder(Path("/" + "a" * 5000), "data.train_dir")

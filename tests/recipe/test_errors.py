@@ -1,5 +1,7 @@
 """Golden errors: the exact message and line for each kind of mistake, all reported at once."""
 
+import pytest
+
 from tests.conftest import QUICKSTART
 
 
@@ -136,3 +138,33 @@ def test_batch_size_divisible_by_devices(write, cli):
     assert errors(cli("validate", path, "hardware.devices=3", "hardware.strategy=ddp")) == [
         f"{path}:{line}: data.batch_size: 64 is not divisible by 3 devices; use a multiple of 3, such as 63"
     ]
+
+
+def test_a_name_refused_says_the_rule_for_names(write, cli):
+    path = write(QUICKSTART.replace("name: quickstart", "name: my run"))
+    line = QUICKSTART.splitlines().index("name: quickstart") + 1
+    assert errors(cli("validate", path)) == [
+        f"{path}:{line}: name: 'my run' is not a valid name: a name is 1 to 100 letters, digits, '_', '.' or '-', "
+        "the first a letter or digit; rename it, e.g. 'my_run'"
+    ]
+
+
+FOLDER = QUICKSTART.replace("  dataset: digits\n", "  dataset: folder\n  train_dir: photos\n")
+
+
+@pytest.mark.parametrize(
+    "train_dir, problem",
+    [
+        ("a" * 5000, "the path is 5,000 bytes long, more than the 4,095 a path may have; shorten it"),
+        (
+            "photos/" + "b" * 300 + "/train",
+            f"the name {'b' * 24}... in it is 300 bytes long, more than the 255 a file or folder name may have; "
+            "shorten that name",
+        ),
+    ],
+)
+def test_a_folder_path_longer_than_the_system_allows(train_dir, problem, write, cli):
+    path = write(FOLDER.replace("train_dir: photos", f"train_dir: {train_dir}"))
+    line = FOLDER.splitlines().index("  train_dir: photos") + 1
+    result = cli("show", path)
+    assert f"{path}:{line}: data.train_dir: {problem}" in errors(result)

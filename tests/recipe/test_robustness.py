@@ -8,7 +8,19 @@ BROKEN = {
     "empty": (b"", "my.yaml:1: is empty; start from `runner cp quickstart my.yaml`"),
     "only comments": (b"# nothing\n\n", "my.yaml:1: is empty"),
     "binary junk": (bytes(range(256)) * 4, "my.yaml:2: is not UTF-8 text (byte 128)"),
-    "NUL bytes": (b"name: a\x00b\n", "my.yaml:1: contains NUL bytes; it is not a text file"),
+    "NUL byte": (
+        b"schema_version: 1\n\nname: a\x00b\n",
+        "my.yaml:3: contains a NUL byte, so it is not a text YAML file; check that this is the recipe you meant",
+    ),
+    "control character": (
+        b"name: a\x07b\n",
+        "my.yaml:1: contains the control character U+0007, which YAML does not allow; remove that character",
+    ),
+    "900 nested mappings": (
+        "".join("  " * i + f"k{i}:\n" for i in range(900)).encode(),
+        "my.yaml:65: is nested deeper than 64 levels; a recipe needs a handful; check the indentation of this line\n",
+    ),
+    "900 nested list items": (b"a:\n  " + b"- " * 900 + b"x\n", "my.yaml:2: is nested deeper than 64 levels"),
     "not utf-8": (b"name: caf\xe9\n", "my.yaml:1: is not UTF-8 text (byte 9); save the recipe as UTF-8 YAML"),
     "tabs": (
         b"schema_version: 1\n\tname: x\n",
@@ -46,7 +58,7 @@ def test_missing_file_and_directory(tmp_path, cli):
     result = cli("validate", tmp_path / "nope.yaml")
     assert result.code == 2 and "nope.yaml: no such file" in result.err
     result = cli("validate", tmp_path)
-    assert result.code == 2 and "is a directory, not a recipe file" in result.err
+    assert result.code == 2 and "is a directory, not a regular file" in result.err
 
 
 def test_every_section_missing_is_reported_at_once(write, cli):

@@ -55,7 +55,7 @@ def test_eval_refuses_what_runner_did_not_write(tmp_path):
     stray = tmp_path / "model.ckpt"
     stray.write_bytes(b"not a checkpoint")
     outside = runner(tmp_path, "eval", stray)
-    assert outside.returncode == 2 and "is not a run directory" in outside.stderr
+    assert outside.returncode == 2 and f"{stray} is not a checkpoint inside a run directory" in outside.stderr
     run_dir = tmp_path / "run"
     (run_dir / "checkpoints").mkdir(parents=True)
     (run_dir / "resolved.yaml").write_text(SMOKE.read_text())

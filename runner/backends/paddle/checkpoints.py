@@ -18,6 +18,7 @@ import paddle
 from paddle.base import libpaddle
 
 from runner.backends.paddle import checkpoint_format
+from runner.recipe import reading
 from runner.recipe.errors import RunFailed
 from runner.run import atomic, checkpoint_hashes, layout
 from runner.run import random_state as shared_random_state
@@ -71,7 +72,7 @@ def restore(model: paddle.Model, run_dir: Path, trust: bool = False) -> tuple[di
         checkpoint_format.refuse_pickled(tensors[0], trust)
     checkpoint_hashes.verify(*tensors, trust=trust)
     try:
-        state = json.loads(meta.read_text())
+        state = reading.read_json(meta)
         if pickled:  # an older runner's .pdparams and .pdopt (its schedule's state inside), under --trust
             network, optimizer = (checkpoint_format.load_pickled(path, trust) for path in tensors)
         else:
@@ -99,7 +100,7 @@ def _readable(meta: Path, trust: bool) -> bool:
     """Whether a generation's files are whole enough to load (what --trust asks of one the run
     did not record): its JSON parses and its tensors read."""
     try:
-        json.loads(meta.read_text())
+        reading.read_json(meta)
         for path in _files(meta)[1:]:
             if path.suffix in layout.PICKLED:
                 if trust:  # without it, restore refuses the generation, saying what unpickling risks

@@ -1,12 +1,12 @@
 """Callbacks that stop a paddle.Model run as soon as it cannot succeed: `train.stop_on_nonfinite`
 raises NonFiniteLoss at the first optimizer step whose training loss is NaN or infinite."""
 
-import json
 import math
 from pathlib import Path
 
 import paddle
 
+from runner.recipe import reading
 from runner.recipe.compile import Program
 from runner.run import layout
 from runner.run.nonfinite import NonFiniteLoss, last_checkpoint
@@ -34,7 +34,7 @@ class StopOnNonFinite(paddle.callbacks.Callback):
         # A resumed run counts on from the epochs and optimizer steps its Recorder saved.
         state = layout.checkpoints(self.path) / layout.STATE
         if state.is_file():
-            saved = json.loads(state.read_text())
+            saved = reading.read_json(state)
             self.start_epoch, self.steps_done = saved.get("epoch", 0), saved.get("step", 0)
         self.world = paddle.distributed.get_world_size()
 

@@ -2,7 +2,6 @@
 metrics, amp_configs).fit(...), in the run directory the run's Lifecycle opens (the same layout
 as the Lightning backend's); returns the run's Outcome."""
 
-import json
 import os
 import signal
 from pathlib import Path
@@ -14,6 +13,7 @@ from runner.backends.paddle.data import prepare, ranks
 from runner.backends.paddle.guards import guards
 from runner.backends.paddle.model import build_model, place, seed_everything
 from runner.backends.paddle.recorder import Gated, OptimizerStepLR, Recorder, StopAtEpochEnd
+from runner.recipe import reading
 from runner.recipe.compile import Program
 from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import per_process_batch
@@ -49,7 +49,7 @@ def train(program: Program, run: Lifecycle) -> Outcome:
     summary = path / layout.SUMMARY
     if not summary.is_file():  # the workers stopped on request
         return run.stopped(stop.signum or signal.SIGINT)
-    summary = json.loads(summary.read_text())
+    summary = reading.read_json(summary)
     run.conclude(summary)
     return Outcome(path, summary)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.data.files.sources import Remote
+from runner.recipe import reading
 
 CHUNK = 1 << 20  # bytes read per step while hashing or downloading
 
@@ -90,7 +91,7 @@ def write_note(path: Path, text: str) -> None:
 
 def _marked(path: Path, stat: os.stat_result, remote: Remote) -> bool:
     try:
-        record = json.loads(marker(path).read_text())
+        record = reading.read_json(marker(path), reading.NOTE)
     except (OSError, ValueError):
         return False
     return isinstance(record, dict) and record == {

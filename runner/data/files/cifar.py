@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from runner.recipe import reading
 from runner.recipe.errors import RunFailed
 
 SHAPE = (3, 32, 32)
@@ -30,7 +31,10 @@ def read_records(paths: list[Path], label_bytes: int, label_at: int, num_classes
     record = label_bytes + PIXELS
     images, labels = [], []
     for path in paths:
-        rows = np.fromfile(path, np.uint8)
+        try:
+            rows = np.frombuffer(reading.read_bytes(path, reading.DATA_FILE), np.uint8)
+        except reading.Unreadable as e:
+            raise _malformed(path, str(e)) from None
         if rows.size == 0 or rows.size % record:
             raise _malformed(path, f"its {rows.size:,} bytes are not a whole number of {record}-byte records")
         rows = rows.reshape(-1, record)

@@ -7,11 +7,13 @@ and labels 0x00000801 (count).
 """
 
 import gzip
+import io
 import math
 from pathlib import Path
 
 import numpy as np
 
+from runner.recipe import reading
 from runner.recipe.errors import RunFailed
 
 UBYTE = 0x08
@@ -53,13 +55,21 @@ def read_idx(path: Path, ndim: int) -> np.ndarray:
 
 
 def _bytes(path: Path) -> bytes:
-    if path.suffix != ".gz":
-        return path.read_bytes()
+    limit = reading.DATA_FILE.limit
     try:
-        with gzip.open(path, "rb") as f:
-            return f.read()
+        raw = reading.read_bytes(path, reading.DATA_FILE)
+    except reading.Unreadable as e:
+        raise _malformed(path, e.problem) from None
+    if path.suffix != ".gz":
+        return raw
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:
+            values = f.read(limit + 1)  # a bounded read: a small file can unpack to gigabytes
     except (OSError, EOFError) as e:  # BadGzipFile is an OSError; a cut-off stream an EOFError
         raise _malformed(path, f"is not a complete gzip file ({e})") from None
+    if len(values) > limit:
+        raise _malformed(path, f"unpacks to more than {reading.size_words(limit)}")
+    return values
 
 
 def _malformed(path: Path, problem: str) -> RunFailed:

@@ -18,6 +18,7 @@ from runner.data.files.checksum import check_file, write_note
 from runner.data.files.fetch import fetch
 from runner.data.files.lock import held
 from runner.data.files.sources import SOURCES, Remote
+from runner.recipe import reading
 from runner.recipe.environment import OFFLINE_ENV, offline
 from runner.recipe.errors import RunFailed
 
@@ -96,7 +97,7 @@ def _note_path(archive: Path) -> Path:
 def _extracted(archive: Path, remote: Remote) -> Path | None:
     """The folder a note says this very archive was extracted to, if it is still there."""
     try:
-        note = json.loads(_note_path(archive).read_text())
+        note = reading.read_json(_note_path(archive), reading.NOTE)
         name = note["folder"]
     except (OSError, ValueError, KeyError, TypeError):
         return None

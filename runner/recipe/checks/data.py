@@ -1,4 +1,7 @@
-"""Rules on the data section: addresses and checksums in their forms, and a split to validate on."""
+"""Rules on the data section: addresses and checksums in their forms, a split to validate on, and
+folder paths (the data's and log.dir) short enough for the system to open."""
+
+import os
 
 from runner.recipe.checks.rule import check
 from runner.recipe.facts import dataset_info
@@ -56,3 +59,32 @@ def validation_split_exists(r):
             f"{r['data']['dataset']} has no test split to validate on",
             "hold out part of the training set, e.g. val_fraction: 0.2",
         )
+
+
+# Linux's limits, in bytes of the file-system encoding: one file or folder name (NAME_MAX), and a
+# whole path without its closing NUL (PATH_MAX - 1). Beyond them the system refuses the path.
+NAME_MAX, PATH_MAX = 255, 4095
+PATHS = (("data", "root"), ("data", "train_dir"), ("data", "val_dir"), ("log", "dir"))
+
+
+@check
+def paths_fit_the_file_system(r):
+    """A folder the recipe names must be a path the system can open: neither the whole path nor
+    any name in it longer than Linux allows."""
+    for section, key in PATHS:
+        value = r[section].get(key) or ""  # train_dir and val_dir are the folder dataset's only
+        size = len(os.fsencode(value))
+        long_name = next((n for n in value.split("/") if len(os.fsencode(n)) > NAME_MAX), None)
+        if size > PATH_MAX:
+            yield (
+                (section, key),
+                f"the path is {size:,} bytes long, more than the {PATH_MAX:,} a path may have",
+                "shorten it",
+            )
+        elif long_name is not None:
+            yield (
+                (section, key),
+                f"the name {long_name[:24]}... in it is {len(os.fsencode(long_name)):,} bytes long, "
+                f"more than the {NAME_MAX} a file or folder name may have",
+                "shorten that name",
+            )
