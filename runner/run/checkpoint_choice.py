@@ -1,9 +1,10 @@
 """Which checkpoint a command uses. A resume starts from the newest (by optimizer step, from its
-file name) whose SHA-256 matches the run's record; with --trust, the newest that is recorded or at
-least loads. A newer file that is truncated, corrupt or (without --trust) unrecorded, as a write
-cut short leaves it, is reported and passed over; with none usable, the resume stops rather than
-quietly starting from scratch. `runner eval` scores the best checkpoint the summary names, and
-says which it scored and why."""
+file name) whose files' SHA-256 match the run's record and that loads; with --trust, the newest
+that loads. A newer one that is truncated, corrupt, not a checkpoint this runner wrote or
+(without --trust) unrecorded, as a write cut short leaves it, is reported and passed over; with
+none usable, the resume stops rather than quietly starting from scratch. `runner eval` scores the
+best checkpoint the summary names (an unfinished run's best so far), says which it scored and why,
+and reads nothing outside the run directory."""
 
 import re
 import sys
@@ -126,7 +127,7 @@ def _summary(run_dir: Path) -> dict | None:
     except (OSError, ValueError) as e:
         raise RunFailed(
             f"{path} cannot be read ({e}); score a checkpoint by name: "
-            f"runner eval {layout.checkpoints(run_dir)}/last.ckpt"
+            f"runner eval {layout.checkpoints(run_dir)}/CHECKPOINT (`ls {layout.checkpoints(run_dir)}` lists them)"
         ) from None
     if not isinstance(summary, dict):
         raise RunFailed(f"{path} is not a run summary (a JSON object)")

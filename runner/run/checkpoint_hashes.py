@@ -1,7 +1,9 @@
 """A record of the checkpoints a run wrote: checkpoints/hashes.json maps each file's name to its
-SHA-256. A checkpoint format that can run code when loaded (Paddle's pickled .pdparams) is
-loaded only when its hash matches this record, so a file from elsewhere, or one changed since,
-is refused before it is opened, unless the user vouches for it (`--trust`, passed in as `trust`)."""
+SHA-256. A checkpoint is loaded only when its hash matches this record, so a file a write cut
+short, one from elsewhere or one changed since is refused before it is opened, unless the user
+vouches for it (`--trust`, passed in as `trust`). The record guards against accidents, not
+attackers (whoever can write a file can write the record), which is why the formats themselves
+carry no code: torch's weights-only loading, and safetensors for Paddle."""
 
 import hashlib
 import json
@@ -15,6 +17,8 @@ from runner.run.layout import HASHES as RECORD
 
 
 def sha256(path: Path) -> str:
+    if not path.is_file():  # a device or FIFO would be read without end, or block
+        raise RunFailed(f"{path} is not a regular file, so it is not a checkpoint this runner wrote")
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
