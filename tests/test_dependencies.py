@@ -17,7 +17,11 @@ from tests.conftest import ROOT
 # Declared, never imported by runner itself, and why each is needed.
 USED_WITHOUT_IMPORT = {"rich": "Lightning's RichProgressBar draws the progress bar on a terminal"}
 # Imported by the framework-free rooms only for a run, which every backend's extra installs.
-RUN_ONLY = {"scikit-learn": "the digits dataset", "tensorboard": "event files (log.tensorboard)"}
+RUN_ONLY = {
+    "scikit-learn": "the digits dataset",
+    "tensorboard": "event files (log.tensorboard)",
+    "matplotlib": "the report's figures (runner report, log.report)",
+}
 # The lowest version of each package that has what the code calls.
 FLOORS = {"lightning": "2.6"}  # Trainer.fit(weights_only=...)
 
@@ -49,7 +53,7 @@ def imported_distributions(folder) -> set[str]:
 def framework_free() -> set[str]:
     package = ROOT / "runner"
     found = set()
-    for room in ("catalog", "recipe", "data", "run", "cli"):
+    for room in ("catalog", "recipe", "data", "run", "report", "cli"):
         found |= imported_distributions(package / room)
     return found
 

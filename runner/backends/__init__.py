@@ -1,6 +1,6 @@
 """The two backends, lightning/ (PyTorch Lightning) and paddle/ (paddle.Model), and the hand-over
-of a compiled Program to the one its recipe names. Each backend's entry.py offers the same four
-entry points: train, dry_run, load_for_inference and evaluate; the code both share and that is
+of a compiled Program to the one its recipe names. Each backend's entry.py offers the same
+entry points: train, dry_run, load_for_inference, evaluate and sight; the code both share and that is
 not tensor code (the input probe, the Inference they return) lives beside this module.
 
 May import runner.run, runner.data, runner.recipe and runner.catalog; each backend package imports
@@ -11,7 +11,7 @@ packages never import each other.
 import importlib.util
 from pathlib import Path
 
-from runner.backends.inference import Inference
+from runner.backends.inference import Inference, Sight
 from runner.data.acquire import acquire
 from runner.data.arrays import class_names
 from runner.data.identity import identity
@@ -50,7 +50,11 @@ def train(
     entry = _entry(program)
     acquire(program.data)
     run = Lifecycle(recipe, identity(program.data), resume=resume, trust=trust, endings=endings)
-    return entry.train(program, run)
+    try:
+        return entry.train(program, run)
+    except Exception as e:
+        run.failed(e)
+        raise
 
 
 def dry_run(program: Program) -> Outcome:
@@ -75,6 +79,12 @@ def load_for_inference(
 def evaluate(inference: Inference, split: str) -> Tally:
     """Score an Inference on the run's validation images ("val") or the dataset's test split."""
     return _entry(inference.program).evaluate(inference, split)
+
+
+def sight(inference: Inference, images, targets) -> Sight:
+    """Grad-CAM of uint8 `images` (through the Inference's sample_steps) for the `targets` classes,
+    the first convolution's filters and the first image's activations at a few depths."""
+    return _entry(inference.program).sight(inference, images, targets)
 
 
 def _with_classes(program: Program, run_dir: Path) -> tuple[Program, tuple[str, ...]]:

@@ -22,3 +22,32 @@ class Inference:
     # one uint8 (C, H, W) image of any size -> the uint8 (C, H, W) the batched steps take; None when
     # the recipe's data is held in memory and every eval step runs on whole batches
     sample_steps: Callable[[np.ndarray], np.ndarray] | None = None
+    # uint8 (N, C, H, W) images, already through `sample_steps` -> the network's input tensor
+    prepared: Callable[[np.ndarray], object] | None = None
+
+
+@dataclass
+class Sight:
+    """Where a network looks and what it sees, for the report. `heat`: Grad-CAM maps (N, H, W) in
+    [0, 1] at the input's size, for each image's target class, from the layer `layer`; None (with
+    `why`) where no layer of the network is spatial enough. `filters`: the first convolution's
+    weights (out, in, k, k). `depths`: (layer name, one image's activations (C, h, w)) at a few
+    depths, shallow to deep."""
+
+    heat: np.ndarray | None
+    layer: str
+    why: str = ""
+    filters: np.ndarray | None = None
+    depths: list[tuple[str, np.ndarray]] | None = None
+
+
+# The last layer still spatial at the recipe's input size: Grad-CAM on a layer smaller than this
+# (a ResNet's last stage on 32x32 images is 1x1) gives a map with nothing to show.
+MIN_SIDE = 4
+
+
+def spread(layers: list, n: int = 4) -> list:
+    """Up to `n` of `layers`, evenly spaced from the first to the last: the depths the report shows."""
+    if len(layers) <= n:
+        return layers
+    return [layers[round(i * (len(layers) - 1) / (n - 1))] for i in range(n)]

@@ -4,6 +4,7 @@ or train a finished one longer."""
 from pathlib import Path
 
 from runner.cli.arguments import TRUST, run_dir
+from runner.cli.report import report_ending
 from runner.recipe.stages import compile_file, load_recipe
 from runner.run import layout, resumption
 
@@ -44,4 +45,4 @@ def handle(args) -> int:
         recipe, program = compile_file(resolved)  # nothing to record
     from runner import backends  # the data layer and, later, a framework: only when training
 
-    return backends.train(recipe, program, resume=path, trust=args.trust).exit_code
+    return backends.train(recipe, program, resume=path, trust=args.trust, endings=report_ending(program)).exit_code

@@ -2,6 +2,7 @@
 directory."""
 
 from runner.cli.arguments import add_one_recipe_args, one_recipe
+from runner.cli.report import report_ending
 from runner.recipe.stages import compile_file
 
 HELP = "Validate, compile and train a recipe, writing a run directory."
@@ -24,4 +25,4 @@ def handle(args) -> int:
     recipe, program = compile_file(*one_recipe(args, "run"))
     if args.dry_run:
         return backends.dry_run(program).exit_code
-    return backends.train(recipe, program).exit_code
+    return backends.train(recipe, program, endings=report_ending(program)).exit_code

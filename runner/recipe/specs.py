@@ -110,6 +110,7 @@ class LogSpec:
     dir: str
     tensorboard: bool
     every_n_steps: int
+    report: bool  # write report/index.html when the run ends
 
 
 # Where each backend finds a backbone of each family that is not its own built-in network.

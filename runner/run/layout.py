@@ -5,6 +5,8 @@ asks this module where a file lives.
     overrides.txt     the command-line overrides   provenance.json commit, versions, hardware, data
     classes.json      the class names, in output order
     metrics.csv       one row per epoch            summary.json    final and best metrics
+    running.json      while training (the process), or why it failed
+    report/           the run's report (index.html and its images)
     tensorboard/      event files                  eval/           what `runner eval` wrote
     checkpoints/      the checkpoints and hashes.json (their SHA-256)
 """
@@ -18,6 +20,7 @@ PROVENANCE = "provenance.json"
 CLASSES = "classes.json"
 METRICS = "metrics.csv"
 SUMMARY = "summary.json"
+RUNNING = "running.json"  # while a process trains the run (runner.run.activity)
 TENSORBOARD = "tensorboard"
 EVAL = "eval"
 CHECKPOINTS = "checkpoints"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.recipe import reading
-from runner.run import atomic, epoch_log, layout, resumption, rundir
+from runner.run import activity, atomic, epoch_log, layout, resumption, rundir
 from runner.run.interrupts import stopped_message
 
 SHOWN = ("val_acc", "best")  # the figures the last lines print, when the run has them
@@ -72,6 +72,7 @@ class Lifecycle:
             return self.path
         if self.announce and made_here:
             print(f"run dir: {self.path}", flush=True)
+        activity.started(self.path)
         if resumed_from is not None:
             print(f"resuming from {resumed_from} after epoch {done}", flush=True)
             for leftover in layout.checkpoints(self.path).glob(".*.tmp-*"):  # a write a kill cut short
@@ -100,10 +101,14 @@ class Lifecycle:
         )
         if self.rank == 0 and self.summary() is None and summary is not None:
             return self.finish(summary)
+        if self.rank == 0:
+            activity.ended(self.path)
         return Outcome(self.path, self.summary())
 
     def stopped(self, signum: int) -> Outcome:
         """A run stopped by `signum` (runner.run.interrupts): its checkpoints stay; say how to go on."""
+        if self.rank == 0:
+            activity.ended(self.path)
         print(stopped_message(self.path, signum), file=sys.stderr, flush=True)
         return Outcome(self.path, stopped=signum)
 
@@ -112,10 +117,16 @@ class Lifecycle:
         the directory; other ranks pass None and just end."""
         if self.rank or summary is None:
             return Outcome(self.path)
+        activity.ended(self.path)
         summary = self.record(summary)
         if self.announce:
             self.conclude(summary)
         return Outcome(self.path, summary)
+
+    def failed(self, error: Exception) -> None:
+        """Say in the run directory (when one was opened) why the run failed."""
+        if self.path is not None and self.rank == 0:
+            activity.failed(self.path, str(error).splitlines()[0] if str(error) else type(error).__name__)
 
     def record(self, summary: dict) -> dict:
         """Write summary.json, naming checkpoints relative to the run directory."""

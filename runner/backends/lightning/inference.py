@@ -30,9 +30,12 @@ def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes:
     module.to(device).eval()
 
     @torch.no_grad()
+    def prepared(images: np.ndarray) -> torch.Tensor:
+        return module.eval_pipeline(torch.from_numpy(images).to(device), None)[0]
+
+    @torch.no_grad()
     def scores(images: np.ndarray) -> np.ndarray:
-        x, _ = module.eval_pipeline(torch.from_numpy(images).to(device), None)
-        return module(x).float().cpu().numpy()
+        return module(prepared(images)).float().cpu().numpy()
 
     sample = None
     if file_backed:
@@ -41,7 +44,7 @@ def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes:
         def sample(image: np.ndarray) -> np.ndarray:
             return transform(torch.from_numpy(image)).numpy()
 
-    return Inference(program, checkpoint, module, classes, scores, sample)
+    return Inference(program, checkpoint, module, classes, scores, sample, prepared)
 
 
 def _weights(checkpoint: Path, module: RecipeModule, trust: bool) -> dict:

@@ -3,6 +3,7 @@
 from runner.backends.paddle.dryrun import dry_run
 from runner.backends.paddle.evaluate import evaluate
 from runner.backends.paddle.inference import load_for_inference
+from runner.backends.paddle.insight import sight
 from runner.backends.paddle.train import train
 
-__all__ = ["dry_run", "evaluate", "load_for_inference", "train"]
+__all__ = ["dry_run", "evaluate", "load_for_inference", "sight", "train"]

@@ -39,8 +39,11 @@ def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes:
     sample, device_steps = split_pipeline(program, "eval") if file_backed else (None, build_pipeline(program, "eval"))
 
     @paddle.no_grad()
-    def scores(images: np.ndarray) -> np.ndarray:
-        x, _ = device_steps(paddle.to_tensor(images), None)
-        return net(x).astype("float32").numpy()
+    def prepared(images: np.ndarray) -> paddle.Tensor:
+        return device_steps(paddle.to_tensor(images), None)[0]
 
-    return Inference(program, checkpoint, net, classes, scores, sample)
+    @paddle.no_grad()
+    def scores(images: np.ndarray) -> np.ndarray:
+        return net(prepared(images)).astype("float32").numpy()
+
+    return Inference(program, checkpoint, net, classes, scores, sample, prepared)

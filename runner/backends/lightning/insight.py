@@ -1,0 +1,69 @@
+"""Where a Lightning run's network looks and what it sees: Grad-CAM (the pytorch-grad-cam package)
+on the last layer still spatial at the recipe's input size, the first convolution's filters, and
+one image's activations at a few depths. Layers are found by running the network once with
+hooks, so the rule is the same for the built-in CNN, torchvision and timm networks."""
+
+import numpy as np
+import torch
+from pytorch_grad_cam import GradCAM
+from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+from torch import nn
+
+from runner.backends.inference import MIN_SIDE, Inference, Sight, spread
+
+
+def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sight:
+    """Grad-CAM of `images` (uint8, through sample_steps) for the `targets` classes, and the
+    filters and activations of the first image."""
+    net = inference.network.net
+    x = inference.prepared(images)
+    finished = _spatial_outputs(net, x[:1])
+    wide = [(name, module) for name, module, shape in finished if min(shape[2:]) >= MIN_SIDE]
+    convs = [(name, m) for name, m in net.named_modules() if isinstance(m, nn.Conv2d)]
+    filters = convs[0][1].weight.detach().float().cpu().numpy() if convs else None
+    depths = _activations(net, x[:1], spread(convs)) if convs else None
+    if not wide:
+        why = "no layer of this network keeps a spatial map at the recipe's input size (a vision transformer's tokens)"
+        return Sight(None, "", why, filters, depths)
+    name, layer = wide[-1]
+    with GradCAM(model=net, target_layers=[layer]) as cam:
+        heat = cam(input_tensor=x, targets=[ClassifierOutputTarget(int(t)) for t in targets])
+    return Sight(np.asarray(heat, dtype=np.float32), name, "", filters, depths)
+
+
+def _spatial_outputs(net: nn.Module, x: torch.Tensor) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
+    """(name, module, output shape) of each module with an image-shaped output, in the order they
+    finish (a block after its layers; a module called twice where it last finished)."""
+    finished: dict[str, tuple] = {}
+
+    def hook(name):
+        def record(module, inputs, output):
+            if isinstance(output, torch.Tensor) and output.ndim == 4:
+                finished.pop(name, None)
+                finished[name] = (name, module, tuple(output.shape))
+
+        return record
+
+    handles = [m.register_forward_hook(hook(name)) for name, m in net.named_modules() if name]
+    try:
+        with torch.no_grad():
+            net(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return list(finished.values())
+
+
+def _activations(net: nn.Module, x: torch.Tensor, layers: list) -> list[tuple[str, np.ndarray]]:
+    seen = {}
+    handles = [
+        m.register_forward_hook(lambda mod, i, out, name=name: seen.__setitem__(name, out.detach()))
+        for name, m in layers
+    ]
+    try:
+        with torch.no_grad():
+            net(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return [(name, seen[name][0].float().cpu().numpy()) for name, _ in layers if name in seen]

@@ -1,0 +1,81 @@
+"""Where a Paddle run's network looks and what it sees, as the Lightning backend shows it: Grad-CAM
+computed with paddle hooks and paddle.grad (the same maths as the pytorch-grad-cam package: the
+target's gradient averaged over the map weighs its channels, the weighted sum through a ReLU,
+scaled to [0, 1] and resized to the input), on the last layer still spatial at the recipe's
+input size; the first convolution's filters; one image's activations at a few depths."""
+
+import numpy as np
+import paddle
+import paddle.nn.functional as F
+from paddle import nn
+
+from runner.backends.inference import MIN_SIDE, Inference, Sight, spread
+
+
+def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sight:
+    net = inference.network
+    x = inference.prepared(images)
+    finished = _spatial_outputs(net, x[:1])
+    wide = [(name, layer) for name, layer, shape in finished if min(shape[2:]) >= MIN_SIDE]
+    convs = [(name, layer) for name, layer in net.named_sublayers() if isinstance(layer, nn.Conv2D)]
+    filters = convs[0][1].weight.numpy().astype(np.float32) if convs else None
+    depths = _activations(net, x[:1], spread(convs)) if convs else None
+    if not wide:
+        why = "no layer of this network keeps a spatial map at the recipe's input size (a vision transformer's tokens)"
+        return Sight(None, "", why, filters, depths)
+    name, layer = wide[-1]
+    return Sight(_gradcam(net, layer, x, targets), name, "", filters, depths)
+
+
+def _gradcam(net: nn.Layer, layer: nn.Layer, x: paddle.Tensor, targets: np.ndarray) -> np.ndarray:
+    saved = {}
+    handle = layer.register_forward_post_hook(lambda _layer, inputs, output: saved.__setitem__("maps", output))
+    try:
+        scores = net(x)
+    finally:
+        handle.remove()
+    chosen = (scores * F.one_hot(paddle.to_tensor(targets.astype("int64")), scores.shape[1])).sum()
+    (gradient,) = paddle.grad(chosen, saved["maps"])
+    weights = gradient.mean(axis=[2, 3], keepdim=True)
+    cam = F.relu((weights * saved["maps"]).sum(axis=1, keepdim=True))
+    cam = F.interpolate(cam, size=x.shape[2:], mode="bilinear", align_corners=False)[:, 0].numpy()
+    cam = cam - cam.min(axis=(1, 2), keepdims=True)
+    return (cam / (1e-7 + cam.max(axis=(1, 2), keepdims=True))).astype(np.float32)
+
+
+def _spatial_outputs(net: nn.Layer, x: paddle.Tensor) -> list[tuple[str, nn.Layer, tuple[int, ...]]]:
+    """(name, layer, output shape) of each layer with an image-shaped output, in the order they
+    finish (a block after its layers; a layer called twice where it last finished)."""
+    finished: dict[str, tuple] = {}
+
+    def hook(name):
+        def record(layer, inputs, output):
+            if isinstance(output, paddle.Tensor) and output.ndim == 4:
+                finished.pop(name, None)
+                finished[name] = (name, layer, tuple(output.shape))
+
+        return record
+
+    handles = [layer.register_forward_post_hook(hook(name)) for name, layer in net.named_sublayers()]
+    try:
+        with paddle.no_grad():
+            net(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return list(finished.values())
+
+
+def _activations(net: nn.Layer, x: paddle.Tensor, layers: list) -> list[tuple[str, np.ndarray]]:
+    seen = {}
+    handles = [
+        layer.register_forward_post_hook(lambda _layer, i, out, name=name: seen.__setitem__(name, out.detach()))
+        for name, layer in layers
+    ]
+    try:
+        with paddle.no_grad():
+            net(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return [(name, seen[name][0].astype("float32").numpy()) for name, _ in layers if name in seen]

@@ -1,0 +1,141 @@
+"""The report's pictures, drawn with matplotlib's Agg backend (no display, no network) and saved
+as PNG files beside the page: training curves, a confusion heat map, a reliability diagram and
+grids of images with their labels."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: files only, on machines without a display
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from runner.report.scores import Calibration  # noqa: E402
+
+DPI = 100
+# metrics.csv columns drawn, each panel's title and the columns it overlays
+CURVES = (
+    ("loss", ("train_loss", "val_loss")),
+    ("accuracy", ("train_acc", "val_acc")),
+    ("learning rate", ("lr",)),
+    ("images/s", ("images_per_s",)),
+)
+
+
+def save(figure, path: Path) -> str:
+    figure.savefig(path, dpi=DPI, bbox_inches="tight")
+    plt.close(figure)
+    return path.name
+
+
+def curves(runs: dict[str, list[dict]], path: Path) -> str:
+    """One panel per quantity against epochs; each run's lines in its own colour (val solid,
+    train dashed)."""
+    figure, axes = plt.subplots(1, len(CURVES), figsize=(4 * len(CURVES), 3.2))
+    for ax, (title, columns) in zip(axes, CURVES):
+        for colour, (name, rows) in enumerate(runs.items()):
+            for column in columns:
+                points = [(r["epoch"] + 1, r[column]) for r in rows if isinstance(r.get(column), float)]
+                if points:
+                    label = column if len(runs) == 1 else f"{name} {column}"
+                    style = "--" if column.startswith("train") else "-"
+                    ax.plot(*zip(*points), style, color=f"C{colour}", marker=".", label=label)
+        ax.set_title(title)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if title == "learning rate":
+            ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+        if ax.lines:
+            ax.legend(fontsize=7)
+    return save(figure, path)
+
+
+def confusion(counts: np.ndarray, classes: tuple[str, ...], path: Path) -> str:
+    """Rows normalised to the share of each true class; counts written in cells when they fit."""
+    k = len(classes)
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    size = min(max(4.0, 0.45 * k + 2), 16)
+    figure, ax = plt.subplots(figsize=(size, size * 0.9))
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    figure.colorbar(image, ax=ax, fraction=0.046, label="share of the true class")
+    ticks = np.arange(k)
+    if k <= 40:
+        ax.set_xticks(ticks, classes, rotation=90 if k > 10 else 0, fontsize=8)
+        ax.set_yticks(ticks, classes, fontsize=8)
+    if k <= 20:
+        for t in range(k):
+            for p in range(k):
+                if counts[t, p]:
+                    colour = "white" if share[t, p] > 0.5 else "black"
+                    ax.text(p, t, int(counts[t, p]), ha="center", va="center", fontsize=7, color=colour)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    return save(figure, path)
+
+
+def reliability(calibration: Calibration, path: Path) -> str:
+    figure, ax = plt.subplots(figsize=(4.2, 4))
+    centres = (calibration.edges[:-1] + calibration.edges[1:]) / 2
+    width = calibration.edges[1] - calibration.edges[0]
+    filled = calibration.count > 0
+    ax.bar(centres[filled], calibration.accuracy[filled], width=width * 0.9, label="accuracy", color="C0")
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfectly calibrated")
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("accuracy")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_title(f"ECE {calibration.ece:.4f}")
+    ax.legend(fontsize=7, loc="upper left")
+    return save(figure, path)
+
+
+def grid(
+    images: list[np.ndarray],
+    titles: list[str],
+    correct: list[bool],
+    path: Path,
+    heat: np.ndarray | None = None,
+    columns: int = 8,
+) -> str:
+    """Images (uint8, H x W x C) in rows of `columns`, each titled, green when right, red when
+    wrong; with `heat`, each image's map (in [0, 1]) laid over it."""
+    rows = max(1, -(-len(images) // columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.5, rows * 1.75), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, (ax, image, title, right) in enumerate(zip(axes.flat, images, titles, correct)):
+        shown = image[..., 0] if image.shape[-1] == 1 else image
+        ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, interpolation="nearest")
+        if heat is not None:
+            h, w = shown.shape[:2]
+            ax.imshow(heat[i], cmap="jet", alpha=0.45, extent=(-0.5, w - 0.5, h - 0.5, -0.5), interpolation="bilinear")
+        ax.set_title(title, fontsize=7, color="green" if right else "red")
+    return save(figure, path)
+
+
+def filters(weights: np.ndarray, path: Path, most: int = 32) -> str:
+    """A convolution's first `most` filters (out, in, k, k), each scaled to its own range; in
+    colour when they read three channels."""
+    shown = weights[:most]
+    columns = min(len(shown), 16)
+    rows = -(-len(shown) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 0.7, rows * 0.7), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, w in zip(axes.flat, shown):
+        w = (w - w.min()) / max(float(w.max() - w.min()), 1e-12)
+        ax.imshow(w.transpose(1, 2, 0) if w.shape[0] == 3 else w.mean(axis=0), cmap="gray", interpolation="nearest")
+    return save(figure, path)
+
+
+def activations(depths: list[tuple[str, np.ndarray]], path: Path, channels: int = 8) -> str:
+    """One row per depth: the first `channels` maps of one image's activations there."""
+    figure, axes = plt.subplots(len(depths), channels, figsize=(channels * 1.1, len(depths) * 1.25), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for row, (name, maps) in zip(axes, depths):
+        row[0].set_title(f"{name} {maps.shape[1]}x{maps.shape[2]}", fontsize=7, loc="left")
+        for ax, m in zip(row, maps[:channels]):
+            ax.imshow(m, cmap="viridis", interpolation="nearest")
+    return save(figure, path)
