@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RECIPE ?= recipes/quickstart.yaml
 ARGS ?=
 
-.PHONY: help install test test-fast lint format run validate show bench clean
+.PHONY: help install test test-fast lint format run validate show bench screenshot clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -18,6 +18,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --upgrade pip
 	# torch and torchvision are pinned in pyproject.toml (2.14.1 / 0.29.1).
 	$(BIN)/pip install -e '.[lightning,paddle,dev]'
+	# The report's browser test drives Debian's Chromium; as root (CI), install it when missing.
+	@if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then \
+		apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+	fi
 	touch $@
 
 test: lint  ## lint, check the import layers, then run the whole test suite
@@ -44,11 +48,18 @@ validate: install  ## check RECIPE and print every mistake
 show: install  ## print RECIPE resolved, with its plan and derived numbers
 	$(BIN)/runner show $(RECIPE) $(ARGS)
 
-bench: install  ## print speed figures beside their baselines (validate, data path, epoch time, Paddle)
+bench: install  ## print speed figures beside their baselines (validate, data path, epoch time, Paddle, report)
 	$(BIN)/python benchmarks/validate_speed.py
 	$(BIN)/python benchmarks/data_path.py
 	$(BIN)/python benchmarks/epoch_time.py
 	$(BIN)/python benchmarks/paddle_epoch_time.py
+	$(BIN)/python benchmarks/report_time.py
+
+screenshot: install  ## train the quickstart and photograph its report in Chromium: docs/report.png
+	rm -rf .screenshot && mkdir -p .screenshot docs
+	cd .screenshot && ../$(BIN)/runner run ../recipes/quickstart.yaml
+	$(BIN)/python -m tests.report.browser .screenshot/runs/quickstart-*/report/index.html docs/report.png
+	rm -rf .screenshot
 
 clean:  ## remove .venv and caches (runs/ and data/ are kept)
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from runner.report import tiles  # noqa: E402
 from runner.report.scores import Calibration  # noqa: E402
 
 DPI = 100
@@ -100,42 +101,43 @@ def grid(
 ) -> str:
     """Images (uint8, H x W x C) in rows of `columns`, each titled, green when right, red when
     wrong; with `heat`, each image's map (in [0, 1]) laid over it."""
-    rows = max(1, -(-len(images) // columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.5, rows * 1.75), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for i, (ax, image, title, right) in enumerate(zip(axes.flat, images, titles, correct)):
-        shown = image[..., 0] if image.shape[-1] == 1 else image
-        ax.imshow(shown, cmap="gray" if shown.ndim == 2 else None, interpolation="nearest")
-        if heat is not None:
-            h, w = shown.shape[:2]
-            ax.imshow(heat[i], cmap="jet", alpha=0.45, extent=(-0.5, w - 0.5, h - 0.5, -0.5), interpolation="bilinear")
-        ax.set_title(title, fontsize=7, color="green" if right else "red")
+    shown = [tiles.overlaid(im, heat[i]) if heat is not None else tiles.tile(im) for i, im in enumerate(images)]
+    canvas, corners = tiles.mosaic(shown, columns, titled=True)
+    figure, ax = _canvas(canvas)
+    for (x, y), title, right in zip(corners, titles, correct):
+        ax.text(x, y - 3, title, fontsize=7, color="green" if right else "red", va="bottom")
     return save(figure, path)
 
 
 def filters(weights: np.ndarray, path: Path, most: int = 32) -> str:
     """A convolution's first `most` filters (out, in, k, k), each scaled to its own range; in
     colour when they read three channels."""
-    shown = weights[:most]
-    columns = min(len(shown), 16)
-    rows = -(-len(shown) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 0.7, rows * 0.7), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, w in zip(axes.flat, shown):
+    shown = []
+    for w in weights[:most]:
         w = (w - w.min()) / max(float(w.max() - w.min()), 1e-12)
-        ax.imshow(w.transpose(1, 2, 0) if w.shape[0] == 3 else w.mean(axis=0), cmap="gray", interpolation="nearest")
-    return save(figure, path)
+        rgb = w.transpose(1, 2, 0) if w.shape[0] == 3 else w.mean(axis=0, keepdims=True).transpose(1, 2, 0)
+        shown.append(tiles.tile(np.round(rgb * 255).astype(np.uint8), size=32))
+    return save(_canvas(tiles.mosaic(shown, 16, titled=False)[0])[0], path)
 
 
 def activations(depths: list[tuple[str, np.ndarray]], path: Path, channels: int = 8) -> str:
-    """One row per depth: the first `channels` maps of one image's activations there."""
-    figure, axes = plt.subplots(len(depths), channels, figsize=(channels * 1.1, len(depths) * 1.25), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for row, (name, maps) in zip(axes, depths):
-        row[0].set_title(f"{name} {maps.shape[1]}x{maps.shape[2]}", fontsize=7, loc="left")
-        for ax, m in zip(row, maps[:channels]):
-            ax.imshow(m, cmap="viridis", interpolation="nearest")
+    """One row per depth, titled with the layer and its size: the first `channels` maps of one
+    image's activations there."""
+    rows = [[tiles.coloured(m, "viridis", size=64) for m in maps[:channels]] for _, maps in depths]
+    columns = max(len(r) for r in rows)
+    padded = [t for r in rows for t in r + [np.ones_like(r[0])] * (columns - len(r))]
+    canvas, corners = tiles.mosaic(padded, columns, titled=True)
+    figure, ax = _canvas(canvas)
+    for (name, maps), (x, y) in zip(depths, corners[::columns]):
+        ax.text(x, y - 3, f"{name}: {maps.shape[0]} maps of {maps.shape[1]}x{maps.shape[2]}", fontsize=7, va="bottom")
     return save(figure, path)
+
+
+def _canvas(image: np.ndarray):
+    """A figure the size of `image` in pixels, showing only it."""
+    height, width = image.shape[:2]
+    figure = plt.figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.imshow(image, interpolation="nearest")
+    ax.axis("off")
+    return figure, ax

@@ -31,7 +31,7 @@ def sections(
         shown = [image.transpose(1, 2, 0) for image in images]
         gradcam = page.paragraph(
             f"Where the network looks for the class it predicts (Grad-CAM on layer {sight.layer}, "
-            f"at {images.shape[2]}x{images.shape[3]}): the first {len(samples[:SHOWN])} samples, "
+            f"for {images.shape[2]}x{images.shape[3]} inputs): the first {len(samples[:SHOWN])} samples, "
             f"then the {len(worst[:SHOWN])} worst mistakes."
         ) + page.image(figures.grid(shown, titles, right, out / "gradcam.png", heat=sight.heat), "Grad-CAM")
     parts = []

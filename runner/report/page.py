@@ -44,9 +44,11 @@ def image(name: str, alt: str) -> str:
 
 
 def table(header: list[str], rows: list[list]) -> str:
+    """A table; with an all-empty `header`, one without a heading row (a list of facts)."""
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    heading = f"<thead><tr>{head}</tr></thead>" if any(header) else ""
+    return f"<table>{heading}<tbody>{body}</tbody></table>"
 
 
 def details(summary: str, text: str) -> str:

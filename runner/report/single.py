@@ -55,7 +55,8 @@ def header(run: record.RunRecord) -> str:
         ["backbone", run.get("model", "backbone", default="?")],
         ["epochs", f"{run.epochs_done} of {run.get('train', 'epochs', default='?')}"],
         ["training time", f"{seconds:.1f} s"],
-        *[[k, v] for k, v in summary.items() if isinstance(v, float)],
+        # Lightning also logs each metric as <name>_epoch: the same number twice
+        *[[k, v] for k, v in summary.items() if isinstance(v, float) and not k.endswith("_epoch")],
         ["best checkpoint", summary.get("best_checkpoint") or "-"],
         ["started", run.provenance.get("started", "?")],
         ["overrides", " ".join(run.overrides) or "none"],
