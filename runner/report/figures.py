@@ -15,6 +15,7 @@ from runner.report import tiles  # noqa: E402
 from runner.report.scores import Calibration  # noqa: E402
 
 DPI = 100
+TITLE_CHARS = 20  # what fits above one tile at 7 points; a longer title is cut with an ellipsis
 # metrics.csv columns drawn, each panel's title and the columns it overlays
 CURVES = (
     ("loss", ("train_loss", "val_loss")),
@@ -105,7 +106,8 @@ def grid(
     canvas, corners = tiles.mosaic(shown, columns, titled=True)
     figure, ax = _canvas(canvas)
     for (x, y), title, right in zip(corners, titles, correct):
-        ax.text(x, y - 3, title, fontsize=7, color="green" if right else "red", va="bottom")
+        short = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+        ax.text(x, y - 3, short, fontsize=7, color="green" if right else "red", va="bottom")
     return save(figure, path)
 
 

@@ -66,4 +66,4 @@ def _chosen(n: int, limit: int) -> np.ndarray:
 
 def _decoded(path: str) -> np.ndarray:
     with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"))
+        return np.array(image.convert("RGB"))  # writable: torch.from_numpy warns on a read-only array

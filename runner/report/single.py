@@ -108,7 +108,8 @@ def predicted(inference: Inference, p: Predictions, out: Path, samples: int) -> 
         page.paragraph(f"The best checkpoint's predictions {on}; rows are the true class."),
         page.image(figures.confusion(counts, classes, out / "confusion.png"), "confusion matrix"),
         "<h3>Per class</h3>" + figures_of,
-        "<h3>Top confusions</h3>" + (page.table(["true → predicted", "images"], top) if top else page.missing("none")),
+        "<h3>Top confusions</h3>"
+        + (page.table(["true → predicted", "images"], top) if top else page.paragraph("None: no image was wrong.")),
     )
     shown = np.sort(np.random.default_rng(0).choice(len(p.labels), min(samples, len(p.labels)), replace=False))
     wrong = np.flatnonzero(p.predicted != p.labels)
@@ -119,7 +120,7 @@ def predicted(inference: Inference, p: Predictions, out: Path, samples: int) -> 
         page.paragraph("The wrong predictions made with the most confidence."),
         page.image(_grid(p, worst, classes, out / "mistakes.png"), "worst mistakes")
         if len(worst)
-        else page.missing("no image was predicted wrongly"),
+        else page.paragraph("No image was predicted wrongly."),
     ]
     calibration = scores.calibration(p.labels, p.probabilities)
     calibrated = page.section(

@@ -98,3 +98,11 @@ def test_the_heat_map_peaks_inside_the_patch_that_decides_the_class(data, backen
     peaks = [np.unravel_index(np.argmax(h), h.shape) for h in sight.heat]
     inside = [ROWS.start - 1 <= r < ROWS.stop + 1 and COLS.start - 1 <= c < COLS.stop + 1 for r, c in peaks]
     assert np.mean(inside) > 0.9, f"{np.mean(inside):.0%} of the maps peak inside the patch"
+
+    # The report reads the same folder of images: every section is there, with nothing missing.
+    report = subprocess.run(
+        [sys.executable, "-m", "runner", "report", run_dir], capture_output=True, text=True, timeout=600
+    )
+    assert report.returncode == 0 and "warning" not in report.stdout, report.stdout + report.stderr[-3000:]
+    page = (run_dir / "report/index.html").read_text()
+    assert 'class="missing"' not in page and "Grad-CAM on layer" in page

@@ -9,7 +9,7 @@ from pytorch_grad_cam import GradCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from torch import nn
 
-from runner.backends.inference import MIN_SIDE, Inference, Sight, spread
+from runner.backends.inference import Inference, Sight, gradcam_layer, spread
 
 
 def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sight:
@@ -18,27 +18,26 @@ def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sigh
     net = inference.network.net
     x = inference.prepared(images)
     finished = _spatial_outputs(net, x[:1])
-    wide = [(name, module) for name, module, shape in finished if min(shape[2:]) >= MIN_SIDE]
+    chosen = gradcam_layer(finished)
     convs = [(name, m) for name, m in net.named_modules() if isinstance(m, nn.Conv2d)]
     filters = convs[0][1].weight.detach().float().cpu().numpy() if convs else None
     depths = _activations(net, x[:1], spread(convs)) if convs else None
-    if not wide:
-        why = "no layer of this network keeps a spatial map at the recipe's input size (a vision transformer's tokens)"
-        return Sight(None, "", why, filters, depths)
-    name, layer = wide[-1]
+    if isinstance(chosen, str):
+        return Sight(None, "", chosen, filters, depths)
+    name, layer = chosen
     with GradCAM(model=net, target_layers=[layer]) as cam:
         heat = cam(input_tensor=x, targets=[ClassifierOutputTarget(int(t)) for t in targets])
     return Sight(np.asarray(heat, dtype=np.float32), name, "", filters, depths)
 
 
 def _spatial_outputs(net: nn.Module, x: torch.Tensor) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
-    """(name, module, output shape) of each module with an image-shaped output, in the order they
-    finish (a block after its layers; a module called twice where it last finished)."""
+    """(name, module, output shape) of each module whose output is an image or a sequence of tokens,
+    in the order they finish (a block after its layers; a module called twice where it last finished)."""
     finished: dict[str, tuple] = {}
 
     def hook(name):
         def record(module, inputs, output):
-            if isinstance(output, torch.Tensor) and output.ndim == 4:
+            if isinstance(output, torch.Tensor) and output.ndim in (3, 4):
                 finished.pop(name, None)
                 finished[name] = (name, module, tuple(output.shape))
 

@@ -9,21 +9,20 @@ import paddle
 import paddle.nn.functional as F
 from paddle import nn
 
-from runner.backends.inference import MIN_SIDE, Inference, Sight, spread
+from runner.backends.inference import Inference, Sight, gradcam_layer, spread
 
 
 def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sight:
     net = inference.network
     x = inference.prepared(images)
     finished = _spatial_outputs(net, x[:1])
-    wide = [(name, layer) for name, layer, shape in finished if min(shape[2:]) >= MIN_SIDE]
+    chosen = gradcam_layer(finished)
     convs = [(name, layer) for name, layer in net.named_sublayers() if isinstance(layer, nn.Conv2D)]
     filters = convs[0][1].weight.numpy().astype(np.float32) if convs else None
     depths = _activations(net, x[:1], spread(convs)) if convs else None
-    if not wide:
-        why = "no layer of this network keeps a spatial map at the recipe's input size (a vision transformer's tokens)"
-        return Sight(None, "", why, filters, depths)
-    name, layer = wide[-1]
+    if isinstance(chosen, str):
+        return Sight(None, "", chosen, filters, depths)
+    name, layer = chosen
     return Sight(_gradcam(net, layer, x, targets), name, "", filters, depths)
 
 
@@ -44,13 +43,13 @@ def _gradcam(net: nn.Layer, layer: nn.Layer, x: paddle.Tensor, targets: np.ndarr
 
 
 def _spatial_outputs(net: nn.Layer, x: paddle.Tensor) -> list[tuple[str, nn.Layer, tuple[int, ...]]]:
-    """(name, layer, output shape) of each layer with an image-shaped output, in the order they
-    finish (a block after its layers; a layer called twice where it last finished)."""
+    """(name, layer, output shape) of each layer whose output is an image or a sequence of tokens,
+    in the order they finish (a block after its layers; a layer called twice where it last finished)."""
     finished: dict[str, tuple] = {}
 
     def hook(name):
         def record(layer, inputs, output):
-            if isinstance(output, paddle.Tensor) and output.ndim == 4:
+            if isinstance(output, paddle.Tensor) and output.ndim in (3, 4):
                 finished.pop(name, None)
                 finished[name] = (name, layer, tuple(output.shape))
 
