@@ -15,7 +15,13 @@ from packaging.version import Version
 from tests.conftest import ROOT
 
 # Declared, never imported by runner itself, and why each is needed.
-USED_WITHOUT_IMPORT = {"rich": "Lightning's RichProgressBar draws the progress bar on a terminal"}
+USED_WITHOUT_IMPORT = {
+    "rich": "Lightning's RichProgressBar draws the progress bar on a terminal",
+    "sqlalchemy": "MLflow's SQLite store (log.mlflow's default tracking_uri)",
+    "alembic": "MLflow's SQLite store creates its tables with it",
+}
+# The experiment trackers' extras, which either backend imports when a recipe enables one.
+TRACKERS = ("mlflow", "wandb")
 # Imported by the framework-free rooms only for a run, which every backend's extra installs.
 RUN_ONLY = {
     "scikit-learn": "the digits dataset",
@@ -62,9 +68,10 @@ def test_every_import_is_declared_where_its_importer_lives():
     core, extras = requirements(project()["dependencies"]), project()["optional-dependencies"]
     every_backend = set.intersection(*(set(requirements(extras[b])) for b in ("lightning", "paddle")))
     assert framework_free() - set(core) - (every_backend & set(RUN_ONLY)) == set()
+    trackers = set().union(*(requirements(extras[t]) for t in TRACKERS))
     for backend in ("lightning", "paddle"):
         imported = imported_distributions(ROOT / "runner" / "backends" / backend)
-        assert imported - set(core) - set(requirements(extras[backend])) == set(), backend
+        assert imported - set(core) - set(requirements(extras[backend])) - trackers == set(), backend
 
 
 def test_every_declared_dependency_is_used():
@@ -74,6 +81,10 @@ def test_every_declared_dependency_is_used():
         used = imported_distributions(ROOT / "runner" / "backends" / backend) | framework_free()
         unused = set(requirements(extras[backend])) - used - set(USED_WITHOUT_IMPORT)
         assert unused == set(), backend
+    backends = imported_distributions(ROOT / "runner" / "backends")
+    for tracker in TRACKERS:  # Lightning reaches them through its own loggers, Paddle imports them
+        unused = set(requirements(extras[tracker])) - backends - set(USED_WITHOUT_IMPORT)
+        assert unused == set(), tracker
 
 
 def test_version_floors_admit_only_versions_with_what_the_code_calls():

@@ -107,7 +107,8 @@ def _with_classes(program: Program, run_dir: Path) -> tuple[Program, tuple[str, 
 
 def _entry(program: Program):
     """The entry module of the program's backend, once the packages the run needs are known to be
-    installed: the backend's frameworks, and tensorboard when the recipe logs to it."""
+    installed: the backend's frameworks, tensorboard when the recipe logs to it, and the
+    experiment trackers it enables."""
     backend, errors = program.backend, []
     missing = [m for m in FRAMEWORKS[backend] if not installed(m)]
     if missing:
@@ -128,9 +129,35 @@ def _entry(program: Program):
                 "pip install tensorboard, or set log.tensorboard: false",
             )
         )
+    errors += [
+        RecipeError(
+            program.where("log", tracker, "enabled"),
+            f"log.{tracker}.enabled",
+            f"logging to {title} needs {', '.join(missing)}, which is not installed",
+            f"pip install 'runner[{tracker}]', or set log.{tracker}.enabled: false",
+        )
+        for tracker, title, missing in _trackers_missing(program)
+    ]
     if errors:
         raise RecipeInvalid(errors)
     return ENTRIES[backend]()
+
+
+# MLflow keeps runs in a database through SQLAlchemy and Alembic (runner[mlflow] installs both),
+# for its own local default (sqlite:///mlflow.db) as for any database URI.
+MLFLOW_DATABASES = ("sqlite", "postgresql", "mysql", "mssql")
+
+
+def _trackers_missing(program: Program) -> list[tuple[str, str, list[str]]]:
+    """(tracker, its name, the packages it lacks) for each tracker the recipe enables."""
+    mlflow, wandb, found = program.log.mlflow, program.log.wandb, []
+    if mlflow.enabled:
+        database = mlflow.tracking_uri.split(":", 1)[0].split("+", 1)[0] in MLFLOW_DATABASES
+        needs = ("mlflow", *(("sqlalchemy", "alembic") if database else ()))
+        found.append(("mlflow", "MLflow", [p for p in needs if not installed(p)]))
+    if wandb.enabled:
+        found.append(("wandb", "Weights & Biases", [p for p in ("wandb",) if not installed(p)]))
+    return [(tracker, title, missing) for tracker, title, missing in found if missing]
 
 
 def installed(package: str) -> bool:

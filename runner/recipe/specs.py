@@ -106,11 +106,27 @@ class HardwareSpec:
 
 
 @dataclass(frozen=True)
+class MlflowSpec:
+    enabled: bool
+    tracking_uri: str  # as the recipe gives it: MLflow reads a relative path from the working folder
+    experiment: str  # the recipe's name where the recipe leaves it empty
+
+
+@dataclass(frozen=True)
+class WandbSpec:
+    enabled: bool
+    project: str
+    mode: str  # offline, online or disabled
+
+
+@dataclass(frozen=True)
 class LogSpec:
     dir: str
     tensorboard: bool
     every_n_steps: int
     report: bool  # write report/index.html when the run ends
+    mlflow: MlflowSpec
+    wandb: WandbSpec
 
 
 # Where each backend finds a backbone of each family that is not its own built-in network.
@@ -180,4 +196,6 @@ def hardware_spec(r: dict) -> HardwareSpec:
 
 
 def log_spec(r: dict) -> LogSpec:
-    return LogSpec(**r["log"])
+    g, m = r["log"], r["log"]["mlflow"]
+    mlflow = MlflowSpec(m["enabled"], m["tracking_uri"], m["experiment"] or r["name"])
+    return LogSpec(g["dir"], g["tensorboard"], g["every_n_steps"], g["report"], mlflow, WandbSpec(**g["wandb"]))

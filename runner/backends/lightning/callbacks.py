@@ -56,11 +56,12 @@ class Throughput(Callback):
 
 
 class EpochCsv(Callback):
-    """metrics.csv and the terminal line of each epoch (runner.run.epoch_log), from rank 0; the
-    validation columns stay blank after an epoch that did not validate."""
+    """metrics.csv and the terminal line of each epoch (runner.run.epoch_log), and the same row to
+    the experiment `trackers`, from rank 0; the validation columns stay blank after an epoch that
+    did not validate."""
 
-    def __init__(self, path, throughput: Throughput, program: Program, echo: bool):
-        self.path, self.throughput, self.echo = path, throughput, echo
+    def __init__(self, path, throughput: Throughput, program: Program, echo: bool, trackers=None):
+        self.path, self.throughput, self.echo, self.trackers = path, throughput, echo, trackers
         self.task, self.loop = program.task, program.loop
         self.started = None
 
@@ -83,6 +84,8 @@ class EpochCsv(Callback):
             if validated or not name.startswith("val_"):
                 row[name] = metrics.get(f"{name}_epoch", metrics.get(name))
         epoch_log.append(self.path, row, self.task)
+        if self.trackers:
+            self.trackers.add(row)
         if self.echo:
             print(epoch_log.line(row, self.loop.epochs, self.task), flush=True)
 

@@ -20,8 +20,9 @@ from runner.backends.lightning.data import prepare
 from runner.backends.lightning.guards import guards
 from runner.backends.lightning.module import RecipeModule
 from runner.backends.lightning.networks import check_input
+from runner.backends.lightning.trackers import Trackers
 from runner.recipe.compile import Program
-from runner.run import launch, layout
+from runner.run import launch, layout, trackers
 from runner.run.interrupts import Stopped, StopRequest
 from runner.run.lifecycle import Lifecycle, Outcome
 
@@ -39,13 +40,15 @@ def train(program: Program, run: Lifecycle) -> Outcome:
     if done >= program.loop.epochs and run.summary() is not None:
         return run.nothing_left(done)  # else fit, which trains nothing, writes the missing summary
     with StopRequest() as stop:
-        trainer, best = build_trainer(data.program, path, echo=run.rank == 0, stop=stop, trust=run.trust)
+        tracked = Trackers(data.program, path, trackers.params(run.recipe))
+        trainer, best = build_trainer(data.program, path, run.rank == 0, stop, run.trust, tracked)
         try:
             trainer.fit(model, data.train, data.val, ckpt_path=checkpoint, weights_only=True)
         except Stopped:
             pass  # the checkpoints written so far stand
         except SIGTERMException:  # Lightning's own stop, should a SIGTERM reach it first
             stop.signum = signal.SIGTERM
+    tracked.end("KILLED" if stop.requested else "FINISHED")  # a failure ended them FAILED
     if stop.requested:
         return run.stopped(stop.signum)
     return run.finish(_summary(trainer, best) if trainer.is_global_zero else None)
@@ -62,9 +65,10 @@ def processes(program: Program) -> int:
 
 
 def build_trainer(
-    program: Program, path: Path, echo: bool, stop: StopRequest, trust: bool = False
+    program: Program, path: Path, echo: bool, stop: StopRequest, trust: bool = False, tracked: Trackers | None = None
 ) -> tuple[pl.Trainer, ModelCheckpoint]:
-    """A Trainer carrying the recipe's loop and hardware settings, writing into `path`."""
+    """A Trainer carrying the recipe's loop and hardware settings, writing into `path` (and each
+    epoch's row to the experiment trackers, when given)."""
     hw, loop = program.hardware, program.loop
     latest, best = checkpoint_callbacks(layout.checkpoints(path), loop.monitor, loop.mode)
     interactive = echo and sys.stdout.isatty()
@@ -74,7 +78,7 @@ def build_trainer(
     callbacks = [
         ValidationCadence(loop.epochs, loop.val_every),
         throughput,
-        EpochCsv(path / layout.METRICS, throughput, program, echo),
+        EpochCsv(path / layout.METRICS, throughput, program, echo, tracked),
         # The best first: the generation saved next then holds both callbacks' state after this
         # epoch, so a resume from it knows the best score and file as they are.
         best,
@@ -82,6 +86,7 @@ def build_trainer(
         RandomState(),
         *guards(program, path),
         StopAtEpochEnd(stop),
+        *([tracked] if tracked else []),
     ]
     if interactive:
         callbacks.append(RichProgressBar())

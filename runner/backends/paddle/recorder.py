@@ -34,8 +34,9 @@ class Recorder(paddle.callbacks.Callback):
     validation (if it has one: runner.run.cadence) has run. `state`: what a resumed run's
     checkpoint recorded (its epochs and steps done, its best score)."""
 
-    def __init__(self, path: Path, program: Program, state: dict | None, echo: bool, rank: int):
+    def __init__(self, path: Path, program: Program, state: dict | None, echo: bool, rank: int, trackers=None):
         super().__init__()
+        self.trackers = trackers  # the experiment trackers, given each row as metrics.csv is
         self.state = state or {"epoch": 0, "step": 0, "best": None, "best_checkpoint": None}
         self.path, self.echo, self.rank, self.start = path, echo, rank, self.state["epoch"]
         self.task, self.loop = program.task, program.loop
@@ -100,6 +101,8 @@ class Recorder(paddle.callbacks.Callback):
         if self.rank:
             return
         epoch_log.append(self.path / layout.METRICS, row, self.task)
+        if self.trackers:
+            self.trackers.add(row)
         if self.events:  # per epoch, under the tags Lightning's logger uses
             tags = {"train_loss": "train_loss_epoch"}
             self.events.add({tags.get(k, k): row.get(k) for k in (*self.task.metric_names, "lr")}, row["step"])

@@ -13,11 +13,12 @@ from runner.backends.paddle.data import prepare, ranks
 from runner.backends.paddle.guards import guards
 from runner.backends.paddle.model import build_model, place, seed_everything
 from runner.backends.paddle.recorder import Gated, OptimizerStepLR, Recorder, StopAtEpochEnd
+from runner.backends.paddle.trackers import Trackers
 from runner.recipe import reading
 from runner.recipe.compile import Program
 from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import per_process_batch
-from runner.run import layout
+from runner.run import layout, trackers
 from runner.run.interrupts import Stopped, StopRequest
 from runner.run.lifecycle import Lifecycle, Outcome
 
@@ -101,9 +102,10 @@ def fit(program: Program, run: Lifecycle, path: Path | None = None) -> Outcome:
     path = run.open(rank, restored, start, classes=data.classes, path=path)
     if start >= program.loop.epochs:
         return run.nothing_left(start, _summary(state, program) if rank == 0 else None)
-    recorder = Recorder(path, program, state, echo=rank == 0, rank=rank)
+    tracked = Trackers(program, path, trackers.params(run.recipe), rank)
+    recorder = Recorder(path, program, state, echo=rank == 0, rank=rank, trackers=tracked)
     loop = program.loop
-    callbacks = [recorder, OptimizerStepLR(loop.accumulate, len(data.train)), *guards(program, path)]
+    callbacks = [tracked, recorder, OptimizerStepLR(loop.accumulate, len(data.train)), *guards(program, path)]
     with StopRequest() as stop:
         try:
             model.fit(
@@ -117,6 +119,10 @@ def fit(program: Program, run: Lifecycle, path: Path | None = None) -> Outcome:
             )
         except Stopped:
             pass  # the checkpoints written so far stand
+        except BaseException:
+            tracked.end("FAILED")
+            raise
+    tracked.end("KILLED" if stop.requested else "FINISHED")
     if stop.requested:
         return run.stopped(stop.signum)
     return run.finish(_summary(recorder.state, program) if rank == 0 else None)
