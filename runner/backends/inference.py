@@ -53,11 +53,12 @@ def spread(layers: list, n: int = 4) -> list:
     return [layers[round(i * (len(layers) - 1) / (n - 1))] for i in range(n)]
 
 
-def gradcam_layer(finished: list[tuple[str, object, tuple[int, ...]]]) -> tuple[str, object] | str:
-    """The layer Grad-CAM reads, from (name, layer, output shape) of the network's layers in the
-    order they finish: the last whose output is still an image at least MIN_SIDE on a side, unless
-    layers after it work on tokens (a vision transformer's patch embedding is such a layer, and its
-    map says nothing of the decision). Else why there is none."""
+def gradcam_layer(outputs: dict[str, tuple[object, object]]) -> tuple[str, object] | str:
+    """The layer Grad-CAM reads, from name -> (layer, output) of the network's layers in the order
+    they finish: the last whose output is still an image at least MIN_SIDE on a side, unless layers
+    after it work on tokens (a vision transformer's patch embedding is such a layer, and its map
+    says nothing of the decision). Else why there is none."""
+    finished = [(name, layer, tuple(output.shape)) for name, (layer, output) in outputs.items()]
     wide = [i for i, (_, _, shape) in enumerate(finished) if len(shape) == 4 and min(shape[2:]) >= MIN_SIDE]
     if not wide:
         return f"no layer of this network keeps a map of at least {MIN_SIDE}x{MIN_SIDE} at the recipe's input size"

@@ -12,7 +12,7 @@ from runner.backends.inference import Inference
 from runner.recipe import reading
 from runner.recipe.errors import RecipeInvalid, RunFailed
 from runner.report import figures, insight, page, scores
-from runner.report.predictions import Predictions, predict
+from runner.report.predictions import SEED, Predictions, predict
 from runner.run import layout, record
 
 SAMPLES = 32  # sample predictions, and as many worst mistakes
@@ -111,7 +111,7 @@ def predicted(inference: Inference, p: Predictions, out: Path, samples: int) -> 
         "<h3>Top confusions</h3>"
         + (page.table(["true → predicted", "images"], top) if top else page.paragraph("None: no image was wrong.")),
     )
-    shown = np.sort(np.random.default_rng(0).choice(len(p.labels), min(samples, len(p.labels)), replace=False))
+    shown = np.sort(np.random.default_rng(SEED).choice(len(p.labels), min(samples, len(p.labels)), replace=False))
     wrong = np.flatnonzero(p.predicted != p.labels)
     worst = wrong[np.argsort(-p.confidence[wrong], kind="stable")][:samples]
     sample_parts = [page.image(_grid(p, shown, classes, out / "samples.png"), "sample predictions")]

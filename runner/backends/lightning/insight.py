@@ -17,11 +17,11 @@ def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sigh
     filters and activations of the first image."""
     net = inference.network.net
     x = inference.prepared(images)
-    finished = _spatial_outputs(net, x[:1])
-    chosen = gradcam_layer(finished)
+    outputs = _outputs(net, x[:1])
+    chosen = gradcam_layer(outputs)
     convs = [(name, m) for name, m in net.named_modules() if isinstance(m, nn.Conv2d)]
     filters = convs[0][1].weight.detach().float().cpu().numpy() if convs else None
-    depths = _activations(net, x[:1], spread(convs)) if convs else None
+    depths = [(name, outputs[name][1][0].float().cpu().numpy()) for name, _ in spread(convs) if name in outputs]
     if isinstance(chosen, str):
         return Sight(None, "", chosen, filters, depths)
     name, layer = chosen
@@ -30,16 +30,17 @@ def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sigh
     return Sight(np.asarray(heat, dtype=np.float32), name, "", filters, depths)
 
 
-def _spatial_outputs(net: nn.Module, x: torch.Tensor) -> list[tuple[str, nn.Module, tuple[int, ...]]]:
-    """(name, module, output shape) of each module whose output is an image or a sequence of tokens,
-    in the order they finish (a block after its layers; a module called twice where it last finished)."""
+def _outputs(net: nn.Module, x: torch.Tensor) -> dict[str, tuple[nn.Module, torch.Tensor]]:
+    """name -> (layer, its output) for each layer whose output is an image or a sequence of tokens,
+    from one pass, in the order they finish (a block after its layers; a layer called twice where
+    it last finished)."""
     finished: dict[str, tuple] = {}
 
     def hook(name):
-        def record(module, inputs, output):
+        def record(layer, inputs, output):
             if isinstance(output, torch.Tensor) and output.ndim in (3, 4):
                 finished.pop(name, None)
-                finished[name] = (name, module, tuple(output.shape))
+                finished[name] = (layer, output.detach())
 
         return record
 
@@ -50,19 +51,4 @@ def _spatial_outputs(net: nn.Module, x: torch.Tensor) -> list[tuple[str, nn.Modu
     finally:
         for handle in handles:
             handle.remove()
-    return list(finished.values())
-
-
-def _activations(net: nn.Module, x: torch.Tensor, layers: list) -> list[tuple[str, np.ndarray]]:
-    seen = {}
-    handles = [
-        m.register_forward_hook(lambda mod, i, out, name=name: seen.__setitem__(name, out.detach()))
-        for name, m in layers
-    ]
-    try:
-        with torch.no_grad():
-            net(x)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return [(name, seen[name][0].float().cpu().numpy()) for name, _ in layers if name in seen]
+    return finished

@@ -15,11 +15,11 @@ from runner.backends.inference import Inference, Sight, gradcam_layer, spread
 def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sight:
     net = inference.network
     x = inference.prepared(images)
-    finished = _spatial_outputs(net, x[:1])
-    chosen = gradcam_layer(finished)
+    outputs = _outputs(net, x[:1])
+    chosen = gradcam_layer(outputs)
     convs = [(name, layer) for name, layer in net.named_sublayers() if isinstance(layer, nn.Conv2D)]
     filters = convs[0][1].weight.numpy().astype(np.float32) if convs else None
-    depths = _activations(net, x[:1], spread(convs)) if convs else None
+    depths = [(name, outputs[name][1][0].astype("float32").numpy()) for name, _ in spread(convs) if name in outputs]
     if isinstance(chosen, str):
         return Sight(None, "", chosen, filters, depths)
     name, layer = chosen
@@ -42,16 +42,17 @@ def _gradcam(net: nn.Layer, layer: nn.Layer, x: paddle.Tensor, targets: np.ndarr
     return (cam / (1e-7 + cam.max(axis=(1, 2), keepdims=True))).astype(np.float32)
 
 
-def _spatial_outputs(net: nn.Layer, x: paddle.Tensor) -> list[tuple[str, nn.Layer, tuple[int, ...]]]:
-    """(name, layer, output shape) of each layer whose output is an image or a sequence of tokens,
-    in the order they finish (a block after its layers; a layer called twice where it last finished)."""
+def _outputs(net: nn.Layer, x: paddle.Tensor) -> dict[str, tuple[nn.Layer, paddle.Tensor]]:
+    """name -> (layer, its output) for each layer whose output is an image or a sequence of tokens,
+    from one pass, in the order they finish (a block after its layers; a layer called twice where
+    it last finished)."""
     finished: dict[str, tuple] = {}
 
     def hook(name):
         def record(layer, inputs, output):
             if isinstance(output, paddle.Tensor) and output.ndim in (3, 4):
                 finished.pop(name, None)
-                finished[name] = (name, layer, tuple(output.shape))
+                finished[name] = (layer, output.detach())
 
         return record
 
@@ -62,19 +63,4 @@ def _spatial_outputs(net: nn.Layer, x: paddle.Tensor) -> list[tuple[str, nn.Laye
     finally:
         for handle in handles:
             handle.remove()
-    return list(finished.values())
-
-
-def _activations(net: nn.Layer, x: paddle.Tensor, layers: list) -> list[tuple[str, np.ndarray]]:
-    seen = {}
-    handles = [
-        layer.register_forward_post_hook(lambda _layer, i, out, name=name: seen.__setitem__(name, out.detach()))
-        for name, layer in layers
-    ]
-    try:
-        with paddle.no_grad():
-            net(x)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return [(name, seen[name][0].astype("float32").numpy()) for name, _ in layers if name in seen]
+    return finished

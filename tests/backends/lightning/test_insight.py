@@ -8,7 +8,11 @@ import torch
 import torchvision
 
 from runner.backends.inference import gradcam_layer
-from runner.backends.lightning.insight import _spatial_outputs
+from runner.backends.lightning.insight import _outputs
+
+
+def outputs(net, size):
+    return _outputs(net, torch.randn(1, 3, size, size))
 
 
 @pytest.mark.parametrize(
@@ -21,10 +25,10 @@ from runner.backends.lightning.insight import _spatial_outputs
 )
 def test_the_last_layer_at_least_4x4_is_chosen(build, size, layer):
     net = build().eval()
-    assert gradcam_layer(_spatial_outputs(net, torch.randn(1, 3, size, size)))[0] == layer
+    assert gradcam_layer(outputs(net, size))[0] == layer
 
 
 def test_a_vision_transformer_has_no_layer_for_grad_cam():
     net = timm.create_model("vit_tiny_patch16_224", img_size=32, patch_size=4, num_classes=10).eval()
-    why = gradcam_layer(_spatial_outputs(net, torch.randn(1, 3, 32, 32)))
+    why = gradcam_layer(outputs(net, 32))
     assert isinstance(why, str) and "tokens" in why
