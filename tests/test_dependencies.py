@@ -27,6 +27,8 @@ RUN_ONLY = {
     "scikit-learn": "the digits dataset",
     "tensorboard": "event files (log.tensorboard)",
     "matplotlib": "the report's figures (runner report, log.report)",
+    "pycocotools": "COCO-format annotations (detection, segmentation)",
+    "albumentations": "detection and segmentation's per-image steps",
 }
 # The lowest version of each package that has what the code calls.
 FLOORS = {"lightning": "2.6"}  # Trainer.fit(weights_only=...)

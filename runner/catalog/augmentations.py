@@ -15,6 +15,8 @@ augmentations = Registry("augmentation", "augmentations")
 Pixels = Annotated[int, Param("size in pixels", min=1)]
 Probability = Annotated[float, Param("probability of applying the step", min=0.0, max=1.0)]
 LIGHTNING_ONLY = ("lightning",)  # paddle.vision.transforms has no equivalent policy
+# Steps that change the pixels alone, or mix labels: they would leave boxes and masks behind.
+CLASSIFICATION = ("classification",)
 
 
 @augmentations.register
@@ -74,14 +76,14 @@ def grayscale(p: Probability = 1.0):
     """Convert to greyscale with probability `p`, keeping the number of channels."""
 
 
-@augmentations.register(backends=LIGHTNING_ONLY)
+@augmentations.register(backends=LIGHTNING_ONLY, tasks=CLASSIFICATION)
 def auto_augment(
     policy: Annotated[Literal["imagenet", "cifar10", "svhn"], Param("data set the policy was learned on")] = "imagenet",
 ):
     """AutoAugment with a learned policy (Cubuk et al., 2019)."""
 
 
-@augmentations.register(backends=LIGHTNING_ONLY)
+@augmentations.register(backends=LIGHTNING_ONLY, tasks=CLASSIFICATION)
 def rand_augment(
     num_ops: Annotated[int, Param("operations applied to each image", min=1, max=14)] = 2,
     magnitude: Annotated[int, Param("strength of each operation, 0 to 30", min=0, max=30)] = 9,
@@ -89,12 +91,12 @@ def rand_augment(
     """RandAugment: `num_ops` random operations at one magnitude (Cubuk et al., 2020)."""
 
 
-@augmentations.register(backends=LIGHTNING_ONLY)
+@augmentations.register(backends=LIGHTNING_ONLY, tasks=CLASSIFICATION)
 def trivial_augment():
     """TrivialAugment Wide: one random operation at a random magnitude (Müller & Hutter, 2021)."""
 
 
-@augmentations.register
+@augmentations.register(tasks=CLASSIFICATION)
 def random_erasing(
     p: Probability = 0.25,
     scale: Annotated[tuple[float, float], Param("range of the erased area as a fraction")] = (0.02, 0.33),
@@ -110,11 +112,11 @@ def normalize(
     """Scale pixels to [0, 1], then subtract the mean and divide by the standard deviation."""
 
 
-@augmentations.register(batch=True)
+@augmentations.register(batch=True, tasks=CLASSIFICATION)
 def mixup(alpha: Annotated[float, Param("Beta(alpha, alpha) mixing strength", min=0.0)] = 0.2):
     """Blend pairs of images and their labels (Zhang et al., 2018). Training only."""
 
 
-@augmentations.register(batch=True)
+@augmentations.register(batch=True, tasks=CLASSIFICATION)
 def cutmix(alpha: Annotated[float, Param("Beta(alpha, alpha) box-size strength", min=0.0)] = 1.0):
     """Paste a box from one image into another, mixing labels by area (Yun et al., 2019). Training only."""

@@ -8,6 +8,8 @@ from runner.catalog.registry import Param, Registry
 
 datasets = Registry("dataset", "datasets")
 
+CLASSIFICATION, DENSE = ("classification",), ("detection", "segmentation")
+
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -40,7 +42,7 @@ CIFAR100 = tuple(
 FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 
 
-@datasets.register
+@datasets.register(tasks=CLASSIFICATION)
 def cifar10() -> DatasetInfo:
     """CIFAR-10: 60,000 32x32 colour images in 10 classes (50,000 train, 10,000 test)."""
     return DatasetInfo(
@@ -48,7 +50,7 @@ def cifar10() -> DatasetInfo:
     )
 
 
-@datasets.register
+@datasets.register(tasks=CLASSIFICATION)
 def cifar100() -> DatasetInfo:
     """CIFAR-100: 60,000 32x32 colour images in 100 classes (50,000 train, 10,000 test)."""
     return DatasetInfo(
@@ -56,25 +58,25 @@ def cifar100() -> DatasetInfo:
     )
 
 
-@datasets.register
+@datasets.register(tasks=CLASSIFICATION)
 def mnist() -> DatasetInfo:
     """MNIST: 70,000 28x28 greyscale handwritten digits (60,000 train, 10,000 test)."""
     return DatasetInfo(10, (1, 28, 28), (0.1307,), (0.3081,), 60_000, 10_000, True, classes=DIGITS)
 
 
-@datasets.register
+@datasets.register(tasks=CLASSIFICATION)
 def fashion_mnist() -> DatasetInfo:
     """Fashion-MNIST: 70,000 28x28 greyscale clothing images in 10 classes."""
     return DatasetInfo(10, (1, 28, 28), (0.2860,), (0.3530,), 60_000, 10_000, True, classes=FASHION)
 
 
-@datasets.register
+@datasets.register(tasks=CLASSIFICATION)
 def imagenet() -> DatasetInfo:
     """ImageNet-1k (ILSVRC 2012) from local archives or folders in torchvision's layout."""
     return DatasetInfo(1000, None, IMAGENET_MEAN, IMAGENET_STD, 1_281_167, 50_000, False)
 
 
-@datasets.register
+@datasets.register(tasks=CLASSIFICATION)
 def folder(
     train_dir: Annotated[str, Param("folder of class subfolders holding training images")],
     val_dir: Annotated[str, Param("folder of class subfolders for validation; '' splits train")] = "",
@@ -93,14 +95,14 @@ def folder(
     return DatasetInfo(None, None, IMAGENET_MEAN, IMAGENET_STD, None, None, False, has_test_split=bool(val_dir))
 
 
-@datasets.register
+@datasets.register(tasks=CLASSIFICATION)
 def digits() -> DatasetInfo:
     """scikit-learn's bundled 8x8 handwritten digits: 1,797 real images, no download."""
     # Pixel statistics of the 16-level images scaled to [0, 1] (load_digits().data / 16).
     return DatasetInfo(10, (1, 8, 8), (0.3053,), (0.3760,), 1_797, 0, True, has_test_split=False, classes=DIGITS)
 
 
-@datasets.register
+@datasets.register(tasks=CLASSIFICATION)
 def synthetic(
     num_classes: Annotated[int, Param("number of classes", min=2, max=10_000)] = 10,
     image_size: Annotated[int, Param("height and width of each image, in pixels", min=4, max=1024)] = 32,
@@ -118,3 +120,37 @@ def synthetic(
         val_size,
         True,
     )
+
+
+@datasets.register(tasks=DENSE)
+def shapes(
+    image_size: Annotated[int, Param("height and width of each image, in pixels", min=32, max=1024)] = 64,
+    train_size: Annotated[int, Param("number of training images", min=1, max=100_000)] = 512,
+    val_size: Annotated[int, Param("number of validation images", min=1, max=100_000)] = 128,
+    max_objects: Annotated[int, Param("most shapes in one image", min=1, max=10)] = 3,
+) -> DatasetInfo:
+    """Generated circles, squares and triangles with exact boxes and masks; seeded, offline, written once."""
+    return DatasetInfo(None, (3, image_size, image_size), (0.5,) * 3, (0.25,) * 3, train_size, val_size, False)
+
+
+@datasets.register(tasks=DENSE)
+def coco_format(
+    train_images: Annotated[str, Param("folder of training images")],
+    train_annotations: Annotated[str, Param("COCO annotations JSON of the training images")],
+    val_images: Annotated[str, Param("folder of validation images; '' splits train")] = "",
+    val_annotations: Annotated[str, Param("COCO annotations JSON of the validation images")] = "",
+    skip_bad: Annotated[bool, Param("skip bad images and annotations, counting them, instead of stopping")] = False,
+) -> DatasetInfo:
+    """Your own images with COCO-format annotations (boxes, polygon or RLE masks), for both tasks."""
+    return DatasetInfo(None, None, IMAGENET_MEAN, IMAGENET_STD, None, None, False, has_test_split=bool(val_images))
+
+
+@datasets.register(tasks=("segmentation",))
+def mask_folder(
+    train_dir: Annotated[str, Param("folder holding images/ and masks/ (PNGs of class indices, same names)")],
+    val_dir: Annotated[str, Param("the same for validation; '' splits train")] = "",
+    ignore_index: Annotated[int, Param("mask value of pixels that count for no class", min=0, max=255)] = 255,
+    skip_bad: Annotated[bool, Param("skip bad image and mask pairs, counting them, instead of stopping")] = False,
+) -> DatasetInfo:
+    """Your own images with one mask PNG each, holding a class index per pixel (palette PNGs too)."""
+    return DatasetInfo(None, None, IMAGENET_MEAN, IMAGENET_STD, None, None, False, has_test_split=bool(val_dir))

@@ -27,7 +27,6 @@ def add_arguments(parser) -> None:
 
 def handle(args) -> int:
     from runner import backends  # the data layer and, later, a framework: only when scoring
-    from runner.run import scores
 
     target = Path(args.target)
     if not exists(target):
@@ -52,7 +51,8 @@ def handle(args) -> int:
     print(f"scoring {checkpoint} ({why}) on the {args.split} split")
     inference = backends.load_for_inference(path, checkpoint, trust=args.trust, program=program)
     out = layout.eval_result(path, checkpoint, args.split)
-    result = backends.evaluate(inference, args.split).write(out, checkpoint, args.split, inference.classes)
-    print(scores.table(result))
+    tally = backends.evaluate(inference, args.split)
+    result = tally.write(out, checkpoint, args.split, inference.classes)
+    print(tally.table(result))
     print(f"wrote {out}")
     return 0

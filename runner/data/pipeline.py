@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from runner.catalog import augmentations
+from runner.catalog.datasets import DENSE
 from runner.recipe.compile import Program
 from runner.recipe.specs import Step
 
@@ -75,7 +76,12 @@ class Assembly:
     def split(self, program: Program, stage: str):
         """(per-image transform, batched pipeline) for image files: every step before the device
         part on each image in the workers, then the rest on the batch (only the float conversion
-        when there is no device step)."""
+        when there is no device step). Detection and segmentation move their boxes and masks with
+        the image in the per-image part, shared by both backends; only `normalize` follows."""
         steps = program.augment.stage(stage)
         cut = device_start(steps)
+        if program.task.name in DENSE:
+            from runner.data.steps.dense import DenseTransform
+
+            return DenseTransform(steps[:cut], program.task.name), self.batched(program, steps[cut:])
         return self.per_image(steps[:cut]), self.batched(program, steps[cut:])

@@ -2,6 +2,8 @@
 recipe's stored shape, labels spread over every class, so recipes whose data is absent are still
 proven runnable."""
 
+from pathlib import Path
+
 import numpy as np
 
 from runner.data.arrays import Arrays
@@ -40,3 +42,21 @@ def arrays(program: Program, images: int) -> Arrays:
         return (rng.integers(0, 256, (images, *stored), dtype=np.uint8), (np.arange(images) % classes).astype(np.int64))
 
     return Arrays(*draw(), *draw())
+
+
+def annotated(program: Program, folder: Path, images: int):
+    """Detection and segmentation's stand-in: `images` generated shapes for each stage, at the
+    recipe's image size, with exact boxes and masks, written under `folder`; the DenseSplit and
+    the Program counted with it (the recipe's own num_classes standing where it gives one)."""
+    from runner.data import dense
+    from runner.data.coco_format import read_coco
+    from runner.data.shapes import write_shapes
+
+    side = max(shape(program)[1], 32)
+    written = write_shapes(folder, program.seed, side, images, images)
+    train, val = (read_coco(written / s / "annotations.json", written / s / "images", False, "data") for s in SPLITS)
+    found = dense.from_coco(program, train, val)
+    return found, with_counts(program, program.num_classes or len(found.classes), images, images)
+
+
+SPLITS = ("train", "val")

@@ -5,6 +5,8 @@ and compile both read these; nothing here derives the training loop's numbers (n
 from runner.catalog import datasets, schedules
 from runner.catalog.backbones import lookup as lookup_backbone
 from runner.catalog.datasets import DatasetInfo
+from runner.catalog.models import models
+from runner.catalog.registry import Entry
 
 # Steps that make every image size x size; `resize` sets only the shorter side.
 CROPS = ("center_crop", "random_crop", "random_resized_crop")
@@ -26,8 +28,22 @@ def schedule_params(recipe: dict) -> dict:
     return {k: v for k, v in recipe["schedule"].items() if k in entry.params}
 
 
+def network(recipe: dict) -> Entry:
+    """The registry entry of the whole network: model.arch's (detection, segmentation), or the
+    backbone's (classification, where the backbone is the classifier)."""
+    m = recipe["model"]
+    return models.get(m["arch"]) if m["arch"] else lookup_backbone(m["backbone"])
+
+
 def backbone_family(recipe: dict) -> str:
-    return lookup_backbone(recipe["model"]["backbone"]).info["family"]
+    """The classifier's family (resnet, timm, ...); '' for the networks named by model.arch."""
+    model = recipe["model"]
+    return "" if model["arch"] or not model["backbone"] else lookup_backbone(model["backbone"]).info["family"]
+
+
+def builtin_network(recipe: dict) -> bool:
+    """Whether the network is one of the runner's own, which no one published weights for."""
+    return backbone_family(recipe) == "simple_cnn" or network(recipe).info.get("library") == "builtin"
 
 
 def shapes_through(recipe: dict, info: DatasetInfo, stage: str):

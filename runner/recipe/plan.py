@@ -1,6 +1,7 @@
 """The compact plan `runner show` prints: one line per stage, then each derived number and how."""
 
 from runner.catalog.backbones import lookup as lookup_backbone
+from runner.catalog.models import models
 from runner.recipe.compile import Program
 
 
@@ -17,7 +18,8 @@ def describe(program: Program) -> str:
     data, model, hw, loop, n = program.data, program.model, program.hardware, program.loop, program.numbers
     info = data.info
     shape = "x".join(map(str, info.shape)) if info.shape else "images of any size"
-    classes = f"{model.num_classes} classes" if model.num_classes else "one class per subfolder"
+    counted = "one class per subfolder" if data.dataset == "folder" else "classes counted from the annotations"
+    classes = f"{model.num_classes} classes" if model.num_classes else counted
     sizes = f"{n.train_size} train / {n.val_size} val images" if n else "sizes counted from the files"
     source = "auto, from the dataset" if model.num_classes_auto else "recipe"
     aug = {
@@ -32,17 +34,23 @@ def describe(program: Program) -> str:
     where = "" if data.dataset == "folder" else f" in {data.root}/"
     inputs = {stage: "x".join(str(d) for d in shape_) for stage, shape_ in program.input_shapes.items()}
     extra = f"({_pairs(data.params)})" if data.params else ""
+    if model.arch:
+        encoder = f", encoder {model.backbone}" if model.backbone else ""
+        network = f"{model.arch} ({models.get(model.arch).doc.rstrip('.')}){encoder}, "
+    else:
+        network = f"{model.backbone} ({lookup_backbone(model.backbone).doc.rstrip('.')}), stem {model.stem}, "
+    task = program.task
+    smoothing = f", label smoothing {loop.label_smoothing}" if task.name == "classification" else ""
     lines = [
         "plan",
+        f"  task      {task.name}: {task.doc.rstrip('.').lower()}; loss {task.loss}",
         f"  data      {data.dataset}{extra}{where}: {sizes}, "
         f"{shape}, {classes}; batch {data.batch_size}, {data.num_workers} workers",
         f"  augment   train: {aug['train']} => {inputs['train']}",
         f"            eval:  {aug['eval']} => {inputs['eval']}",
-        f"  model     {model.backbone} ({lookup_backbone(model.backbone).doc.rstrip('.')}), "
-        f"stem {model.stem}, {classes} ({source}), "
-        f"{'pretrained' if model.pretrained else 'random init'}",
+        f"  model     {network}{classes} ({source}), {'pretrained' if model.pretrained else 'random init'}",
         f"  optim     {opt}; schedule {schedule.name}({_pairs(schedule.params)}){warm}",
-        f"  loop      {loop.epochs} epochs, label smoothing {loop.label_smoothing}, "
+        f"  loop      {loop.epochs} epochs{smoothing}, "
         f"grad clip {loop.grad_clip or 'off'}, best by {loop.monitor} ({loop.mode})",
         f"  hardware  {program.backend} on {hw.accelerator} x {hw.devices} devices x {hw.num_nodes} nodes, "
         f"strategy {hw.strategy}, precision {hw.precision}"

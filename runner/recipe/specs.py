@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from runner.catalog.backbones import lookup as lookup_backbone
 from runner.catalog.datasets import DatasetInfo
+from runner.catalog.models import SMP, SMP_DEFAULT_ENCODER, models
+from runner.catalog.tasks import TASKS
 from runner.recipe.facts import COLOUR_CHANNELS, dataset_info, dataset_params, schedule_params
 
 
@@ -33,14 +35,15 @@ class DataSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    backbone: str
-    library: str  # where the backend finds it: builtin, torchvision, timm or paddle.vision
+    backbone: str  # classification: the classifier; detection, segmentation: the arch's encoder ('' none)
+    library: str  # where the backend finds it: builtin, torchvision, timm, smp or paddle.vision
     family: str
     num_classes: int | None  # None until a folder dataset's classes are counted
     num_classes_auto: bool  # taken from the data (model.num_classes: auto), not the recipe
     in_channels: int
     pretrained: bool
     stem: str
+    arch: str = ""  # the detection or segmentation network; '' for classification
 
 
 @dataclass(frozen=True)
@@ -152,10 +155,16 @@ def data_spec(r: dict) -> DataSpec:
 def model_spec(r: dict) -> ModelSpec:
     m, info = r["model"], dataset_info(r)
     auto = m["num_classes"] == "auto"
-    family = lookup_backbone(m["backbone"]).info["family"]
-    library = {"simple_cnn": "builtin", "timm": "timm"}.get(family, LIBRARIES[r["backend"]])
     channels = info.shape[0] if info.shape else COLOUR_CHANNELS
     num_classes = info.num_classes if auto else m["num_classes"]
+    if m["arch"]:
+        entry = models.get(m["arch"])
+        library = entry.info["library"]
+        backbone = m["backbone"] or (SMP_DEFAULT_ENCODER if entry.info["encoders"] == SMP else "")
+        spec = (backbone, library, m["arch"], num_classes, auto, channels, m["pretrained"], m["stem"], m["arch"])
+        return ModelSpec(*spec)
+    family = lookup_backbone(m["backbone"]).info["family"]
+    library = {"simple_cnn": "builtin", "timm": "timm"}.get(family, LIBRARIES[r["backend"]])
     return ModelSpec(m["backbone"], library, family, num_classes, auto, channels, m["pretrained"], m["stem"])
 
 
@@ -179,14 +188,15 @@ def schedule_spec(r: dict) -> ScheduleSpec:
 
 def loop_spec(r: dict) -> LoopSpec:
     t = r["train"]
+    monitor, mode = TASKS[r["task"]].ranking(t["checkpoint"]["monitor"], t["checkpoint"]["mode"])
     return LoopSpec(
         t["epochs"],
         t["label_smoothing"],
         t["grad_clip"],
         t["accumulate"],
         t["val_every"],
-        t["checkpoint"]["monitor"],
-        t["checkpoint"]["mode"],
+        monitor,
+        mode,
         t["stop_on_nonfinite"],
     )
 

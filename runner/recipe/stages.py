@@ -6,6 +6,7 @@ deep-learning framework.
 
 from dataclasses import dataclass
 
+from runner.catalog.tasks import TASKS
 from runner.recipe import load, overrides, validation
 from runner.recipe.checks import run_checks
 from runner.recipe.compile import Program, compile_recipe
@@ -35,7 +36,15 @@ def load_recipe(path: str, override_list: list[str] = ()) -> Recipe:
     if bad_overrides:
         raise RecipeInvalid(bad_overrides)
     run_checks(recipe, lines)
+    _rank_by_the_task(recipe)
     return Recipe(path, text, list(override_list), recipe, lines)
+
+
+def _rank_by_the_task(recipe: dict) -> None:
+    """train.checkpoint's auto monitor and mode as the task's metric and its direction, so the
+    resolved recipe a run keeps says which metric ranked its checkpoints."""
+    checkpoint = recipe["train"]["checkpoint"]
+    checkpoint["monitor"], checkpoint["mode"] = TASKS[recipe["task"]].ranking(checkpoint["monitor"], checkpoint["mode"])
 
 
 def compile_file(path: str, override_list: list[str] = ()) -> tuple[Recipe, Program]:

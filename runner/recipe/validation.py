@@ -4,6 +4,7 @@ mistake at once. Component sections are checked against their registry entry's p
 from runner.catalog import REGISTRIES
 from runner.catalog.backbones import TIMM_PREFIX, timm_names
 from runner.catalog.backbones import lookup as lookup_backbone
+from runner.catalog.models import SMP, models
 from runner.recipe import schema
 from runner.recipe.environment import data_home
 from runner.recipe.errors import RecipeError, RecipeInvalid, dotted, in_file_order, suggest
@@ -107,15 +108,17 @@ def _check_component(path, rule, section, recipe, lines) -> list[RecipeError]:
 
 
 def _check_registry_names(rules, recipe, lines) -> list[RecipeError]:
-    """Keys marked `registry:` (model.backbone) must name a registered component."""
+    """Keys marked `registry:` (model.arch, model.backbone) must name a registered component, or be
+    left empty where the task does not use them (checks/tasks.py says which)."""
     errors = []
     for section, srule in rules.items():
         for key, rule in srule.get("keys", {}).items():
             value = recipe.get(section, {}).get(key) if isinstance(recipe.get(section), dict) else None
-            if "registry" not in rule or not isinstance(value, str):
+            if "registry" not in rule or not isinstance(value, str) or not value:
                 continue
-            if lookup_backbone(value) is None:
-                registry = REGISTRIES[rule["registry"]]
+            registry = REGISTRIES[rule["registry"]]
+            found = lookup_backbone(value) if registry.plural == "backbones" else registry.get(value)
+            if found is None and not (registry.plural == "backbones" and _smp_encoder(recipe, value)):
                 known = registry.names()
                 if value.startswith(TIMM_PREFIX):
                     known = [TIMM_PREFIX + n for n in timm_names()]
@@ -128,6 +131,13 @@ def _check_registry_names(rules, recipe, lines) -> list[RecipeError]:
                     )
                 )
     return errors
+
+
+def _smp_encoder(recipe: dict, value: str) -> bool:
+    """Whether `value` is the encoder of an arch that takes segmentation-models-pytorch's encoders
+    (efficientnet-b0, say, which is no backbone of its own); checks/tasks.py judges the pair."""
+    arch = models.get(recipe["model"].get("arch") or "") if isinstance(recipe.get("model"), dict) else None
+    return arch is not None and arch.info["encoders"] == SMP
 
 
 def _rule_at(rules: dict, path) -> dict:

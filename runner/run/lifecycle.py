@@ -61,10 +61,12 @@ class Lifecycle:
         done: int = 0,
         classes: tuple[str, ...] | None = None,
         path: Path | None = None,
+        skipped: tuple[str, ...] = (),
     ) -> Path:
         """The run directory: `path` when a parent made it, the resumed run's, or one rank 0 makes
         (which the other ranks join). `done`: the epochs the resumed checkpoint covers, whose
-        later rows in metrics.csv are dropped (an epoch cut short is written again)."""
+        later rows in metrics.csv are dropped (an epoch cut short is written again). `skipped`: the
+        bad images and annotations data.skip_bad left out, printed and kept in provenance.json."""
         self.rank = rank
         made_here = path is None
         self.path = path or self.resume or rundir.open_for_rank(self.recipe, self.dataset)
@@ -82,6 +84,11 @@ class Lifecycle:
             epoch_log.drop_from(self.path / layout.METRICS, done)
         if classes:
             atomic.write_text(self.path / layout.CLASSES, json.dumps(list(classes), indent=1) + "\n")
+        if skipped:
+            rundir.note_skipped(self.path, skipped)
+            shown = "".join(f"\n  {line}" for line in skipped[:5])
+            more = f"\n  ... and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+            print(f"data.skip_bad: left out {len(skipped)} bad items (listed in provenance.json):{shown}{more}")
         return self.path
 
     def summary(self) -> dict | None:

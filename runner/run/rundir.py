@@ -14,9 +14,10 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from runner.recipe import reading
 from runner.recipe.errors import RunFailed
 from runner.recipe.yaml_writer import dump
-from runner.run import launch, layout
+from runner.run import atomic, launch, layout
 
 PACKAGES = (
     "runner",
@@ -103,6 +104,13 @@ def _fill(path: Path, recipe, dataset: dict) -> Path:
     (path / layout.OVERRIDES).write_text("".join(f"{o}\n" for o in recipe.overrides))
     (path / layout.PROVENANCE).write_text(json.dumps(provenance(recipe, dataset), indent=2) + "\n")
     return path
+
+
+def note_skipped(path: Path, skipped: tuple[str, ...]) -> None:
+    """Add to provenance.json the bad images and annotations the run left out (data.skip_bad)."""
+    record = reading.read_json(path / layout.PROVENANCE)
+    record["skipped"] = list(skipped)
+    atomic.write_text(path / layout.PROVENANCE, json.dumps(record, indent=2) + "\n")
 
 
 def provenance(recipe, dataset: dict) -> dict:

@@ -17,6 +17,8 @@ class Tally:
     """Counts over the batches of an evaluation: each batch gives its labels, the classes ranked
     by score (the first `top` of them) and its summed loss, as numpy arrays and a float."""
 
+    kind = "classification"
+
     def __init__(self, classes: int):
         self.classes = classes
         self.ks = [k for k in TOP_K if k <= classes]
@@ -42,6 +44,10 @@ class Tally:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
         return result
+
+    @staticmethod
+    def table(result: dict) -> str:
+        return table(result)
 
 
 def scores(confusion: np.ndarray, topk_hits: dict[int, int], loss_sum: float, classes: list[str]) -> dict:

@@ -64,11 +64,12 @@ def test_validation_loss_has_no_label_smoothing_on_either_backend():
     labels = np.array([0, 1, 2, 3, 4, 0])
     plain = float(F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels)))
     smoothed = float(F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels), label_smoothing=0.2))
-    lightning = LightningTask(program)
-    assert float(lightning.validation(torch.from_numpy(logits), torch.from_numpy(labels))["val_loss"]) == pytest.approx(
-        plain
+    lightning, given = LightningTask(program), lambda x: x  # a network that outputs the logits it is given
+    validation = lightning.validation(given, torch.from_numpy(logits), torch.from_numpy(labels))
+    assert float(validation["val_loss"]) == pytest.approx(plain)
+    assert float(lightning.training(given, torch.from_numpy(logits), torch.from_numpy(labels))[0]) == pytest.approx(
+        smoothed
     )
-    assert float(lightning.training(torch.from_numpy(logits), torch.from_numpy(labels))[0]) == pytest.approx(smoothed)
     net = paddle.nn.Linear(2, 2)  # stands for the network whose mode paddle.Model switches
     loss = PaddleTask(program).loss(net)
     net.train()
@@ -92,7 +93,7 @@ def test_every_task_and_component_has_an_implementation_on_each_backend_that_dec
         ("lightning", lightning_tasks, lightning_optim, lightning_augment, lightning_networks),
         ("paddle", paddle_tasks, paddle_optim, paddle_augment, paddle_networks),
     ):
-        assert set(tasks.ADAPTERS) == set(TASKS), backend
+        assert set(tasks.ADAPTERS) == {n for n, t in TASKS.items() if backend not in dict(t.refused)}, backend
         assert set(optim.OPTIMIZERS) == set(optimizers.names(backend)), backend
         assert set(augment.BUILDERS) == set(augmentations.names(backend)), backend
         libraries = {"builtin", LIBRARIES[backend]} | ({"timm"} if backend == "lightning" else set())

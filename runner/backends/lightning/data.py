@@ -13,7 +13,8 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset, Sampler, TensorDataset
 
-from runner.data import imagefiles, order
+from runner.backends.lightning import dense_data
+from runner.data import dense, imagefiles, order
 from runner.data.arrays import Arrays, class_names, load_arrays
 from runner.recipe.compile import Program
 from runner.recipe.numbers import per_process_batch
@@ -26,6 +27,8 @@ class Data:
     val: DataLoader
     file_backed: bool
     classes: tuple[str, ...]  # the class names, in label order
+    category_ids: tuple[int, ...] = ()  # detection: the annotation file's id of each class
+    skipped: tuple[str, ...] = ()  # bad images and annotations data.skip_bad left out
 
 
 def prepare(program: Program, processes: int = 1, split: str = "val") -> Data:
@@ -36,6 +39,9 @@ def prepare(program: Program, processes: int = 1, split: str = "val") -> Data:
     if program.data.info.in_memory:
         return memory_data(program, load_arrays(program.data, split), batch)
     from runner.backends.lightning.augment import split_pipeline
+
+    if program.task.name in dense_data.COLLATE:
+        return _dense(program, batch, split)
 
     files, program = imagefiles.split(program, stage=split)
     workers = program.data.num_workers
@@ -48,6 +54,26 @@ def prepare(program: Program, processes: int = 1, split: str = "val") -> Data:
     train = ImageFiles(files.train, split_pipeline(program, "train")[0])
     val = ImageFiles(files.val, split_pipeline(program, "eval")[0])
     return Data(program, _training(train, program, **common), _evaluation(val, **common), True, files.classes)
+
+
+def _dense(program: Program, batch: int, split: str) -> Data:
+    found, program = dense.split(program, stage=split)
+    return dense_loaders(program, found, batch)
+
+
+def dense_loaders(program: Program, found: dense.DenseSplit, batch: int) -> Data:
+    """Detection or segmentation loaders over `found`'s images, `batch` per process."""
+    train, val = dense_data.datasets(program, found)
+    workers = program.data.num_workers
+    common = {
+        "batch_size": batch,
+        "num_workers": workers,
+        "pin_memory": torch.cuda.is_available(),
+        "persistent_workers": workers > 0,
+        "collate_fn": dense_data.COLLATE[program.task.name],
+    }
+    loaders = _training(train, program, **common), _evaluation(val, **common)
+    return Data(program, *loaders, True, found.classes, found.category_ids, found.skipped)
 
 
 def memory_data(program: Program, arrays: Arrays, batch: int | None = None) -> Data:

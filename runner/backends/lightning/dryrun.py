@@ -4,11 +4,12 @@ count), in one process, writing nothing. Recipes whose data is not on this machi
 runnable this way, in CI too."""
 
 import tempfile
+from pathlib import Path
 
 import lightning.pytorch as pl
 
-from runner.backends.lightning import quiet
-from runner.backends.lightning.data import memory_data
+from runner.backends.lightning import dense_data, quiet
+from runner.backends.lightning.data import dense_loaders, memory_data
 from runner.backends.lightning.module import RecipeModule
 from runner.backends.lightning.networks import check_input
 from runner.data import stand_in
@@ -18,13 +19,17 @@ from runner.recipe.compile import Program
 def dry_run(program: Program) -> None:
     quiet.configure()
     pl.seed_everything(program.seed, workers=True, verbose=False)
-    program = stand_in.counted(program)
     batch = min(stand_in.BATCH, program.data.batch_size)
-    data = memory_data(program, stand_in.arrays(program, 2 * batch), batch=batch)
-    model = RecipeModule(program)
-    check_input(program, model.net)
     hw = program.hardware
     with tempfile.TemporaryDirectory(prefix="runner-dry-run-") as scratch:
+        if program.task.name in dense_data.COLLATE:  # generated shapes, with boxes and masks
+            found, program = stand_in.annotated(program, Path(scratch) / "data", 2 * batch)
+            data = dense_loaders(program, found, batch)
+        else:
+            program = stand_in.counted(program)
+            data = memory_data(program, stand_in.arrays(program, 2 * batch), batch=batch)
+        model = RecipeModule(program, file_backed=data.file_backed)
+        check_input(program, model.net)
         trainer = pl.Trainer(
             accelerator=hw.accelerator,
             devices=1,
@@ -45,7 +50,8 @@ def dry_run(program: Program) -> None:
     parameters = sum(p.numel() for p in model.net.parameters())
     device = trainer.accelerator.__class__.__name__.removesuffix("Accelerator").lower()
     print(
-        f"dry run OK: {program.model.backbone} ({parameters:,} parameters), {program.num_classes} classes; "
+        f"dry run OK: {program.model.arch or program.model.backbone} ({parameters:,} parameters), "
+        f"{program.num_classes} classes; "
         f"one training step (loss {float(loss):.4f}) and one validation step on {batch} random "
         f"{shape} images, {device}, precision {hw.precision}, one process; nothing written"
     )

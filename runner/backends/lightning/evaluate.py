@@ -5,17 +5,19 @@ import torch
 
 from runner.backends.inference import Inference
 from runner.backends.lightning.data import prepare
-from runner.run.scores import Tally
 
 
-def evaluate(inference: Inference, split: str) -> Tally:
+def evaluate(inference: Inference, split: str):
+    """The task's tally (runner.run.scores, runner.run.dense_scores) over the split."""
     program, module = inference.program, inference.network
     data = prepare(program, split=split)
     device = next(module.parameters()).device
-    tally = Tally(len(inference.classes))
+    tally = module.adapter.tally(len(inference.classes))
+    if data.category_ids:
+        tally.category_ids = list(data.category_ids)
     with torch.no_grad():
-        for x, y in data.val:
-            x, y = x.to(device), y.to(device)
-            x, _ = module.eval_pipeline(x, y)
-            module.adapter.tally(tally, module(x), y)
+        for batch in data.val:
+            x, target = module.transfer_batch_to_device(batch, device, 0)
+            x, target = module.eval_pipeline(x, target)
+            module.adapter.add(tally, module.net, x, target)
     return tally

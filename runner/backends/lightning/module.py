@@ -17,6 +17,7 @@ class RecipeModule(pl.LightningModule):
         super().__init__()
         self.program, self.file_backed = program, file_backed
         self.adapter = ADAPTERS[program.task.name](program)
+        self.task_metrics = torch.nn.ModuleDict(self.adapter.metrics)  # moved and synced with the module
         hardware = program.hardware
         self.memory_format = torch.channels_last if hardware.channels_last else torch.contiguous_format
         self.net = self.adapter.network().to(memory_format=self.memory_format)
@@ -33,7 +34,8 @@ class RecipeModule(pl.LightningModule):
         return self.net(x)
 
     def on_after_batch_transfer(self, batch, dataloader_idx):
-        """(uint8 images, labels) -> (float images, target): labels, or soft labels after mixup/cutmix."""
+        """(uint8 images, target) -> (float images, target): labels, soft labels after mixup or
+        cutmix, masks, or one dict of boxes per image."""
         x, y = batch
         pipeline = self.train_pipeline if self.trainer.training else self.eval_pipeline
         x, target = pipeline(x, y)
@@ -41,16 +43,22 @@ class RecipeModule(pl.LightningModule):
 
     def training_step(self, batch, batch_idx):
         x, target = batch
-        loss, metrics = self.adapter.training(self(x), target)
-        self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True, sync_dist=True)
+        loss, metrics = self.adapter.training(self.net, x, target)
+        size = len(x)  # a detection batch's targets are a list of dicts, which Lightning cannot count
+        self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True, sync_dist=True, batch_size=size)
         for name, value in metrics.items():
-            self.log(name, value, prog_bar=True, on_step=False, on_epoch=True, sync_dist=True)
+            self.log(name, value, prog_bar=True, on_step=False, on_epoch=True, sync_dist=True, batch_size=size)
         return loss
 
     def validation_step(self, batch, batch_idx):
-        x, labels = batch
-        for name, value in self.adapter.validation(self(x), labels).items():
-            self.log(name, value, prog_bar=True, sync_dist=True)
+        x, target = batch
+        for name, value in self.adapter.validation(self.net, x, target).items():
+            self.log(name, value, prog_bar=True, sync_dist=True, batch_size=len(x))
+
+    def on_validation_epoch_end(self):
+        """Scores over the whole validation set (mIoU, mAP), from counts summed across processes."""
+        for name, value in self.adapter.epoch_end().items():
+            self.log(name, value, prog_bar=True)
 
     def configure_optimizers(self):
         return build_optimizer(self.program, self.net)

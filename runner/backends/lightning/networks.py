@@ -2,15 +2,15 @@
 CIFAR stem option) and timm models as `timm/<name>`."""
 
 import os
-from pathlib import Path
 
 import torch
 from torch import nn
 
+from runner.backends.lightning.weights import pretrained_state
 from runner.backends.probe import probe
 from runner.catalog.backbones import RESNET_FAMILY, TIMM_PREFIX
 from runner.recipe.compile import Program
-from runner.recipe.environment import OFFLINE_ENV, offline
+from runner.recipe.environment import offline
 from runner.recipe.errors import RunFailed
 from runner.recipe.specs import ModelSpec
 
@@ -99,20 +99,7 @@ def _torchvision(name: str, classes: int, pretrained: bool) -> nn.Module:
     extra = {"aux_logits": False} if name in ("googlenet", "inception_v3") else {}
     net = torchvision.models.get_model(name, num_classes=classes, **extra)
     if pretrained:
-        weights = torchvision.models.get_model_weights(name).DEFAULT
-        import torch.hub
-
-        file = weights.url.rsplit("/", 1)[-1]
-        try:
-            if offline() and not (Path(torch.hub.get_dir()) / "checkpoints" / file).is_file():
-                raise OSError(f"{OFFLINE_ENV} is set and they are not in the cache")
-            state = weights.get_state_dict(progress=False)
-        except OSError as e:  # URLError included: offline, firewalled, or the host is down
-            raise RunFailed(
-                f"model.pretrained: the {name} weights could not be fetched ({e}); download "
-                f"{weights.url} and place {file} in {torch.hub.get_dir()}/checkpoints/, "
-                "or set model.pretrained: false"
-            ) from None
+        state = pretrained_state(name)
         own = net.state_dict()
         net.load_state_dict({k: v for k, v in state.items() if k in own and own[k].shape == v.shape}, strict=False)
     return net

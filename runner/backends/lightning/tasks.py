@@ -1,10 +1,15 @@
-"""The Lightning backend's task adapters: for each task (runner.catalog.tasks), its network head,
-its loss and the metrics a run logs, plugged into the one generic RecipeModule."""
+"""The Lightning backend's task adapters: for each task (runner.catalog.tasks), its network, its
+loss, the metrics a run logs and its share of an evaluation, plugged into the one generic
+RecipeModule. Each adapter offers network(), training(net, x, target), validation(net, x,
+target), epoch_end(), tally() and add(tally, net, x, target); `metrics` holds the torchmetrics
+objects the module registers, so they follow it to its device and sum across processes."""
 
 import torch
 import torch.nn.functional as F
 
+from runner.backends.lightning.detection import Detection
 from runner.backends.lightning.networks import build_network
+from runner.backends.lightning.segmentation import Segmentation
 from runner.recipe.compile import Program
 from runner.run.scores import Tally
 
@@ -15,26 +20,35 @@ class Classification:
 
     def __init__(self, program: Program):
         self.program, self.smoothing = program, program.loop.label_smoothing
+        self.metrics = {}
 
     def network(self) -> torch.nn.Module:
         return build_network(self.program)
 
-    def training(self, logits: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, dict]:
+    def training(self, net, x: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, dict]:
         """The loss to minimise, and the other training metrics. With soft targets (mixup, cutmix)
         a prediction counts as right when it names the heaviest label."""
+        logits = net(x)
         loss = F.cross_entropy(logits, target, label_smoothing=self.smoothing)
         labels = target.argmax(1) if target.is_floating_point() else target
         return loss, {"train_acc": (logits.argmax(1) == labels).float().mean()}
 
-    def validation(self, logits: torch.Tensor, labels: torch.Tensor) -> dict:
+    def validation(self, net, x: torch.Tensor, labels: torch.Tensor) -> dict:
+        logits = net(x)
         return {"val_loss": F.cross_entropy(logits, labels), "val_acc": (logits.argmax(1) == labels).float().mean()}
 
-    def tally(self, tally: Tally, logits: torch.Tensor, labels: torch.Tensor) -> None:
+    def epoch_end(self) -> dict:
+        return {}
+
+    def tally(self, classes: int) -> Tally:
+        return Tally(classes)
+
+    def add(self, tally: Tally, net, x: torch.Tensor, labels: torch.Tensor) -> None:
         """Add a batch to an evaluation's counts (top-k hits, confusion matrix, summed loss)."""
-        logits = logits.float()
+        logits = net(x).float()
         ranked = logits.topk(tally.top, dim=1).indices
         tally.add(ranked.cpu().numpy(), labels.cpu().numpy(), float(F.cross_entropy(logits, labels, reduction="sum")))
 
 
 # Task name (the catalog's) -> adapter class.
-ADAPTERS = {"classification": Classification}
+ADAPTERS = {"classification": Classification, "detection": Detection, "segmentation": Segmentation}

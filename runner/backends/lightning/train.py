@@ -36,7 +36,7 @@ def train(program: Program, run: Lifecycle) -> Outcome:
     data = prepare(program, processes(program))
     model = RecipeModule(data.program, file_backed=data.file_backed)
     check_input(data.program, model.net)
-    path = run.open(launch.rank(), checkpoint, done, classes=data.classes)
+    path = run.open(launch.rank(), checkpoint, done, classes=data.classes, skipped=data.skipped)
     if done >= program.loop.epochs and run.summary() is not None:
         return run.nothing_left(done)  # else fit, which trains nothing, writes the missing summary
     with StopRequest() as stop:

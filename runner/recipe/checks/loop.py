@@ -19,18 +19,19 @@ def monitor_direction(r):
     """The checkpoint monitor is a metric the task logs, ranked the way it improves (losses down,
     accuracy up)."""
     ckpt, task = r["train"]["checkpoint"], TASKS[r["task"]]
-    if ckpt["monitor"] not in task.metric_names:
+    monitor = task.monitor if ckpt["monitor"] == "auto" else ckpt["monitor"]
+    if monitor not in task.metric_names:
         yield (
             ("train", "checkpoint", "monitor"),
             f"{ckpt['monitor']} is not a metric of task {task.name}",
             "use one of: " + ", ".join(task.metric_names),
         )
         return
-    better = task.metric(ckpt["monitor"]).better
-    if ckpt["mode"] != better:
+    better = task.metric(monitor).better
+    if ckpt["mode"] not in ("auto", better):
         yield (
             ("train", "checkpoint", "mode"),
-            f"{ckpt['monitor']} is better when {'lower' if better == 'min' else 'higher'}",
+            f"{monitor} is better when {'lower' if better == 'min' else 'higher'}",
             f"set mode: {better}",
         )
 

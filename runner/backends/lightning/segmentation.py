@@ -1,0 +1,45 @@
+"""The Lightning backend's segmentation adapter: logits per pixel, per-pixel cross-entropy with the
+ignored pixels left out, and a pixel confusion matrix (torchmetrics', summed across processes)
+turned into mIoU and pixel accuracy by the scores both backends share."""
+
+import torch
+import torch.nn.functional as F
+from torchmetrics.classification import MulticlassConfusionMatrix
+
+from runner.backends.lightning.dense_networks import segmenter
+from runner.recipe.compile import Program
+from runner.run.dense_scores import IGNORE, SegmentationTally, segmentation_scores
+
+
+class Segmentation:
+    def __init__(self, program: Program):
+        self.program = program
+        classes = program.num_classes or 2  # counted from the data before a network is built
+        self.metrics = {"confusion": MulticlassConfusionMatrix(classes, ignore_index=IGNORE, validate_args=False)}
+
+    def network(self) -> torch.nn.Module:
+        return segmenter(self.program)
+
+    def training(self, net, x: torch.Tensor, masks: torch.Tensor) -> tuple[torch.Tensor, dict]:
+        return F.cross_entropy(net(x), masks, ignore_index=IGNORE), {}
+
+    def validation(self, net, x: torch.Tensor, masks: torch.Tensor) -> dict:
+        logits = net(x)
+        self.metrics["confusion"].update(logits.argmax(1), masks)
+        return {"val_loss": F.cross_entropy(logits, masks, ignore_index=IGNORE)}
+
+    def epoch_end(self) -> dict:
+        confusion = self.metrics["confusion"]
+        if not confusion.update_called:
+            return {}
+        found = segmentation_scores(confusion.compute().cpu().numpy())
+        confusion.reset()
+        return {"val_miou": found["miou"], "val_pixel_acc": found["pixel_acc"]}
+
+    def tally(self, classes: int) -> SegmentationTally:
+        return SegmentationTally(classes)
+
+    def add(self, tally: SegmentationTally, net, x: torch.Tensor, masks: torch.Tensor) -> None:
+        logits = net(x).float()
+        loss = float(F.cross_entropy(logits, masks, ignore_index=IGNORE, reduction="sum"))
+        tally.add(logits.argmax(1).cpu().numpy(), masks.cpu().numpy(), loss)

@@ -1,0 +1,155 @@
+"""Detection and segmentation data, for both backends: the annotated images of each stage read
+from the recipe's dataset (shapes, written once; a COCO-format folder; a mask folder), the class
+names the network learns, and each image loaded with its target through the per-image steps.
+
+Segmentation learns the background as class 0, then each category; detection learns the
+categories alone (a detector's own background is its business)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from runner.catalog.tasks import IGNORE_INDEX
+from runner.data.annotated import Sample, load_image, semantic_mask
+from runner.data.coco_format import CocoSet, read_coco
+from runner.data.mask_folder import scan_masks
+from runner.data.shapes import write_shapes
+from runner.recipe.compile import Program, with_counts
+from runner.recipe.errors import RunFailed
+from runner.recipe.numbers import split_sizes
+
+
+@dataclass(frozen=True)
+class DenseSplit:
+    classes: tuple[str, ...]  # what the network tells apart, in index order
+    category_ids: tuple[int, ...]  # the annotation file's id of each category; () for mask folders
+    train: tuple[Sample, ...]
+    val: tuple[Sample, ...]
+    skipped: tuple[str, ...]  # one line per bad image or annotation data.skip_bad left out
+    ignore_index: int = IGNORE_INDEX  # the value in the stored masks that counts for no class
+
+
+def split(program: Program, stage: str = "val") -> tuple[DenseSplit, Program]:
+    """The annotated images of training and of `stage` ("val": the run's validation images, held
+    out of train or the val files; "test": the val files themselves), and the Program completed
+    with the counted numbers."""
+    data, task = program.data, program.task.name
+    reader = READERS[data.dataset]
+    found = reader(program, stage)
+    n_classes = len(found.classes)
+    model = program.model
+    if not model.num_classes_auto and model.num_classes != n_classes:
+        raise RunFailed(
+            f"model.num_classes: {model.num_classes} disagrees with the {n_classes} classes the {task} data "
+            f"has ({', '.join(found.classes[:6])}{', ...' if n_classes > 6 else ''}); set num_classes: auto"
+        )
+    if len(found.train) < data.batch_size:
+        raise RunFailed(
+            f"data.batch_size: {data.batch_size} is larger than the {len(found.train)} training images; "
+            f"use at most {len(found.train)}"
+        )
+    return found, with_counts(program, n_classes, len(found.train), len(found.val))
+
+
+def _shapes(program: Program, stage: str) -> DenseSplit:
+    p = program.data.params
+    folder = write_shapes(
+        Path(program.data.root) / "shapes",
+        program.seed,
+        p["image_size"],
+        p["train_size"],
+        p["val_size"],
+        p["max_objects"],
+    )
+    train = read_coco(folder / "train" / "annotations.json", folder / "train" / "images", False, "data.dataset")
+    val = read_coco(folder / "val" / "annotations.json", folder / "val" / "images", False, "data.dataset")
+    return from_coco(program, train, val)
+
+
+def _coco_format(program: Program, stage: str) -> DenseSplit:
+    p = program.data.params
+    train = read_coco(
+        Path(p["train_annotations"]).expanduser(),
+        Path(p["train_images"]).expanduser(),
+        p["skip_bad"],
+        "data.train_annotations",
+    )
+    val = None
+    if p["val_images"] and not (stage == "val" and program.data.val_fraction > 0):
+        val = read_coco(
+            Path(p["val_annotations"]).expanduser(),
+            Path(p["val_images"]).expanduser(),
+            p["skip_bad"],
+            "data.val_annotations",
+        )
+        if val.category_ids != train.category_ids:
+            raise RunFailed(
+                f"data.val_annotations: its categories {_listed(val)} differ from the training file's "
+                f"{_listed(train)}; both files need the same categories, with the same ids"
+            )
+    return from_coco(program, train, val)
+
+
+def from_coco(program: Program, train: CocoSet, val: CocoSet | None) -> DenseSplit:
+    """The split of read COCO files: val's images, or without them a seeded share of train's."""
+    classes = train.classes if program.task.name == "detection" else ("background", *train.classes)
+    skipped = train.skipped + (val.skipped if val else ())
+    if val is None:
+        kept, held = _hold_out(program, train.samples)
+        return DenseSplit(classes, train.category_ids, kept, held, skipped)
+    return DenseSplit(classes, train.category_ids, train.samples, val.samples, skipped)
+
+
+def _mask_folder(program: Program, stage: str) -> DenseSplit:
+    p = program.data.params
+    train = scan_masks(Path(p["train_dir"]).expanduser(), p["ignore_index"], "data.train_dir", p["skip_bad"])
+    if p["val_dir"] and not (stage == "val" and program.data.val_fraction > 0):
+        val = scan_masks(Path(p["val_dir"]).expanduser(), p["ignore_index"], "data.val_dir", p["skip_bad"])
+        kept, held, skipped = train.samples, val.samples, train.skipped + val.skipped
+        count = max(train.num_classes, val.num_classes)
+    else:
+        (kept, held), skipped, count = _hold_out(program, train.samples), train.skipped, train.num_classes
+    if count > IGNORE_INDEX:
+        raise RunFailed(
+            f"data.train_dir: the masks hold class indices up to {count - 1}; at most {IGNORE_INDEX - 1} "
+            f"classes fit beside the ignored value, so keep class indices below {IGNORE_INDEX}"
+        )
+    classes = tuple(str(i) for i in range(count))  # a mask's values are its classes, 0 among them
+    return DenseSplit(classes, (), kept, held, skipped, p["ignore_index"])
+
+
+def _hold_out(program: Program, samples: tuple[Sample, ...]) -> tuple[tuple, tuple]:
+    n_train, n_val = split_sizes(program.data, len(samples), 0)
+    order = np.random.default_rng(program.seed).permutation(len(samples))
+    return tuple(samples[i] for i in order[:n_train]), tuple(samples[i] for i in order[n_train : n_train + n_val])
+
+
+def _listed(coco: CocoSet) -> str:
+    return ", ".join(f"{i} {n}" for i, n in zip(coco.category_ids[:5], coco.classes[:5]))
+
+
+READERS = {"shapes": _shapes, "coco_format": _coco_format, "mask_folder": _mask_folder}
+
+
+class DenseSamples:
+    """Sample i -> (uint8 (3, H, W) image, target as numpy arrays) after the per-image steps:
+    segmentation's target is {"mask": uint8 (H, W)}, detection's {"boxes", "labels", "crowd",
+    "image_id"}. Picklable, so it can go to data-loader workers."""
+
+    def __init__(self, samples: tuple[Sample, ...], task: str, transform, ignore_index: int = IGNORE_INDEX):
+        self.samples, self.task, self.transform, self.ignore_index = samples, task, transform, ignore_index
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, index: int):
+        sample = self.samples[index]
+        image = load_image(sample.file)
+        mask = semantic_mask(sample, IGNORE_INDEX) if self.task == "segmentation" else None
+        if mask is not None and self.ignore_index != IGNORE_INDEX:  # a mask folder's own ignore value
+            mask = np.where(mask == self.ignore_index, IGNORE_INDEX, mask).astype(np.uint8)
+        image, mask, boxes, labels, crowd = self.transform(image, mask, sample.boxes, sample.labels, sample.crowd)
+        if self.task == "segmentation":
+            return image, {"mask": mask}
+        return image, {"boxes": boxes, "labels": labels, "crowd": crowd, "image_id": sample.image_id}
