@@ -29,9 +29,12 @@ class Task:
         return next(m for m in self.metrics if m.name == name)
 
     def ranking(self, monitor: str, mode: str) -> tuple[str, str]:
-        """The checkpoint monitor and mode a recipe's (which may say auto) come to."""
+        """The checkpoint monitor and mode a recipe's (which may say auto) come to; a monitor the
+        task lacks (which checks/loop.py reports) keeps an auto mode as max."""
         monitor = self.monitor if monitor == "auto" else monitor
-        return monitor, self.metric(monitor).better if mode == "auto" else mode
+        if mode == "auto":
+            mode = self.metric(monitor).better if monitor in self.metric_names else "max"
+        return monitor, mode
 
     @property
     def metric_names(self) -> tuple[str, ...]:
