@@ -18,6 +18,8 @@ def probe(program: Program, forward: Callable[[tuple], None], failures: tuple[ty
     """Call forward(shape) for each distinct (channels, height, width) the pipelines give; raise
     RecipeInvalid at model.backbone's line when it fails with one of `failures`."""
     for shape in dict.fromkeys(program.input_shapes.values()):
+        if None in shape:  # sizes that vary (detection, segmentation): nothing to try ahead
+            continue
         try:
             forward(shape)
         except failures as e:

@@ -2,12 +2,13 @@
 U-Net and tiny Faster R-CNN, torchvision's detectors and segmenters, and segmentation-models-
 pytorch's encoder-decoders.
 
-Every network here takes images the recipe's pipeline has already normalised, so torchvision's
-detectors are built with an identity normalisation; they resize to the recipe's image size, so
-their own resizing leaves the images as the pipeline made them."""
+Every network here takes images as the recipe's pipeline made them: torchvision's detectors are
+built with an identity normalisation (the pipeline normalised already) and without their own
+resizing (the pipeline sized the images; a batch is padded to its largest)."""
 
 import torch
 from torch import nn
+from torchvision.models.detection.transform import GeneralizedRCNNTransform
 
 from runner.backends.lightning.weights import pretrained_state
 from runner.catalog.backbones import TIMM_PREFIX
@@ -103,24 +104,33 @@ def _smp(program: Program) -> nn.Module:
 
 def detector(program: Program) -> nn.Module:
     """A torchvision detector with one class per category plus the background (label 0)."""
-    model, (_, height, width) = program.model, program.input_shapes["eval"]
+    model = program.model
     classes = model.num_classes + 1
-    # Sizes the detector resizes to: the recipe's own where its pipeline fixes them.
-    sizing = {"min_size": min(height, width), "max_size": max(height, width)} if height else {}
-    identity = {"image_mean": [0.0] * 3, "image_std": [1.0] * 3, **sizing}
     if models.get(model.arch).info["library"] == "builtin":
-        return _tiny_detector(classes, identity)
-    import torchvision
+        net = _tiny_detector(classes)
+    else:
+        import torchvision
 
-    if model.arch.startswith("ssd"):
-        identity.pop("min_size", None), identity.pop("max_size", None)
-    net = torchvision.models.get_model(model.arch, weights=None, weights_backbone=None, num_classes=classes, **identity)
-    if model.pretrained:
-        _load_fitting(net, pretrained_state(model.arch))
+        net = torchvision.models.get_model(model.arch, weights=None, weights_backbone=None, num_classes=classes)
+        if model.pretrained:
+            _load_fitting(net, pretrained_state(model.arch))
+    net.transform = _unresized()
     return net
 
 
-def _tiny_detector(classes: int, settings: dict) -> nn.Module:
+class Unresized(GeneralizedRCNNTransform):
+    """torchvision's detection transform less its resizing, with identity normalisation: it
+    batches the images (padded to a multiple of 32) and maps boxes back, nothing more."""
+
+    def resize(self, image, target=None):
+        return image, target
+
+
+def _unresized() -> nn.Module:
+    return Unresized(min_size=1, max_size=1, image_mean=[0.0] * 3, image_std=[1.0] * 3)
+
+
+def _tiny_detector(classes: int) -> nn.Module:
     """FCOS (anchor-free: each location of the feature map predicts a class, a box and its
     centre-ness) on the stride-8 map of a three-block CNN (32, 64, 128 channels): no region
     pooling, whose CPU backward dominates a two-stage detector at this size, so it trains on a
@@ -132,7 +142,7 @@ def _tiny_detector(classes: int, settings: dict) -> nn.Module:
     backbone.out_channels = 128
     # One location per cell of the stride-8 map, its size the stride, as torchvision's FCOS sizes levels.
     locations = AnchorGenerator(sizes=((8,),), aspect_ratios=((1.0,),))
-    return FCOS(backbone, classes, anchor_generator=locations, detections_per_img=50, **settings)
+    return FCOS(backbone, classes, anchor_generator=locations, detections_per_img=50)
 
 
 def _load_fitting(net: nn.Module, state: dict) -> None:

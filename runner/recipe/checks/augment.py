@@ -77,7 +77,8 @@ def pixel_steps_before_normalize(r):
 @check
 def images_fit_crops(r):
     """A crop must fit the image it cuts (after padding), and images that vary in size (files)
-    must reach one fixed size before they are batched."""
+    must reach one fixed size before they are batched into a classifier's stack (detection and
+    segmentation pad each batch to its largest image instead)."""
     info = dataset_info(r)
     for stage in ("train", "eval"):
         shape = None
@@ -90,7 +91,8 @@ def images_fit_crops(r):
                     f"{step['size']} is larger than the {h}x{w} images it crops",
                     f"use at most {min(h, w) + pad}, or resize first",
                 )
-        if info.shape is None and (shape is None or shape[1] is None):
+        fixed = shape is not None and shape[1] is not None
+        if info.shape is None and not fixed and r["task"] == "classification":  # the others pad each batch
             yield (
                 ("augment", stage),
                 f"{r['data']['dataset']} images vary in size, so each batch needs one fixed size",
