@@ -32,7 +32,8 @@ def test_mixup_label_smoothing_and_a_classification_dataset_in_detection_are_eac
     assert result.code == 2
     errors = result.err.splitlines()
     assert any(
-        f":{line_of(text, 'name: mixup')}: augment.train.1.name: augmentation 'mixup' does not serve task detection" in e
+        f":{line_of(text, 'name: mixup')}: augment.train.1.name: augmentation 'mixup' does not serve task detection"
+        in e
         for e in errors
     )
     assert any(
@@ -65,9 +66,9 @@ def test_each_task_names_its_network_with_its_own_key(write, cli):
     assert "model.arch: task classification takes its network from model.backbone" in result.err
     assert "remove arch and set backbone (e.g. backbone: resnet18), or set task: segmentation" in result.err
     bare = write(classification.replace("  backbone: simple_cnn\n", ""), "bare.yaml")
-    assert "model.backbone: a classification recipe names its network; set backbone: resnet18" in cli(
-        "validate", bare
-    ).err
+    assert (
+        "model.backbone: a classification recipe names its network; set backbone: resnet18" in cli("validate", bare).err
+    )
 
 
 def test_an_encoder_must_fit_its_arch(write, cli):
