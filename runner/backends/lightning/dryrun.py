@@ -47,11 +47,12 @@ def dry_run(program: Program) -> None:
         trainer.fit(model, data.train, data.val)
     loss = trainer.callback_metrics.get("train_loss_step", trainer.callback_metrics.get("train_loss"))
     shape = "x".join(map(str, stand_in.shape(program)))
+    kind = "images of generated shapes" if program.task.name in dense_data.COLLATE else "random images"
     parameters = sum(p.numel() for p in model.net.parameters())
     device = trainer.accelerator.__class__.__name__.removesuffix("Accelerator").lower()
     print(
         f"dry run OK: {program.model.arch or program.model.backbone} ({parameters:,} parameters), "
         f"{program.num_classes} classes; "
-        f"one training step (loss {float(loss):.4f}) and one validation step on {batch} random "
-        f"{shape} images, {device}, precision {hw.precision}, one process; nothing written"
+        f"one training step (loss {float(loss):.4f}) and one validation step on {batch} {shape} "
+        f"{kind}, {device}, precision {hw.precision}, one process; nothing written"
     )
