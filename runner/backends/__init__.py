@@ -81,9 +81,10 @@ def evaluate(inference: Inference, split: str) -> Tally:
     return _entry(inference.program).evaluate(inference, split)
 
 
-def sight(inference: Inference, images, targets) -> Sight:
+def sight(inference: Inference, images, targets=None) -> Sight:
     """Grad-CAM of uint8 `images` (through the Inference's sample_steps) for the `targets` classes,
-    the first convolution's filters and the first image's activations at a few depths."""
+    the first convolution's filters and the first image's activations at a few depths. Without
+    `targets` (detection, segmentation): the filters and activations alone."""
     return _entry(inference.program).sight(inference, images, targets)
 
 

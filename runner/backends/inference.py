@@ -1,6 +1,8 @@
 """A trained network ready to use, as either backend loads it from a run directory: the network in
 eval mode, the preprocessing the recipe's eval pipeline applies, and the class names its outputs
-stand for. `runner eval` scores one; the report, export and prediction use the same object."""
+stand for. `runner eval` scores one; the report, export and prediction use the same object.
+What it predicts for one image, in plain numpy whatever the backend, depends on the task: a
+classifier's class probabilities, a detector's boxes (`Detected`), a segmenter's class per pixel."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +26,22 @@ class Inference:
     sample_steps: Callable[[np.ndarray], np.ndarray] | None = None
     # uint8 (N, C, H, W) images, already through `sample_steps` -> the network's input tensor
     prepared: Callable[[np.ndarray], object] | None = None
+    # uint8 (N, C, H, W) images of one size, already through the eval steps before normalize (for
+    # detection and segmentation, runner.data.steps.dense.DenseTransform's, which move the targets
+    # too) -> one prediction per image, as the task has it: classification float32 (classes,)
+    # probabilities; detection a Detected; segmentation int64 (H, W) class indices at the input's
+    # size. None where the backend cannot predict the task yet: the report then says so.
+    predict: Callable[[np.ndarray], list] | None = None
+
+
+@dataclass
+class Detected:
+    """One image's detections, in the input image's pixels, after the detector's own score
+    threshold and non-maximum suppression."""
+
+    boxes: np.ndarray  # float32 (K, 4) x0, y0, x1, y1
+    labels: np.ndarray  # int64 (K,) indices into Inference.classes (which hold no background)
+    scores: np.ndarray  # float32 (K,) in [0, 1]
 
 
 @dataclass

@@ -8,8 +8,8 @@ from runner.cli.arguments import UsageError, exists
 from runner.run import record
 
 HELP = (
-    "Write a run's report (curves, confusion matrix, samples, worst mistakes, calibration) to "
-    "RUN_DIR/report/index.html, or a page comparing several runs."
+    "Write a run's report (curves; confusion matrix, or AP or IoU per class; samples and worst mistakes, "
+    "boxes and masks drawn; calibration) to RUN_DIR/report/index.html, or a page comparing several runs."
 )
 EXAMPLE = "runner report runs/quickstart-20260101-120000\n  runner report runs/a runs/b --out compare/"
 

@@ -16,13 +16,6 @@ from runner.report.scores import Calibration  # noqa: E402
 
 DPI = 100
 TITLE_CHARS = 20  # what fits above one tile at 7 points; a longer title is cut with an ellipsis
-# metrics.csv columns drawn, each panel's title and the columns it overlays
-CURVES = (
-    ("loss", ("train_loss", "val_loss")),
-    ("accuracy", ("train_acc", "val_acc")),
-    ("learning rate", ("lr",)),
-    ("images/s", ("images_per_s",)),
-)
 
 
 def save(figure, path: Path) -> str:
@@ -31,18 +24,21 @@ def save(figure, path: Path) -> str:
     return path.name
 
 
-def curves(runs: dict[str, list[dict]], path: Path) -> str:
-    """One panel per quantity against epochs; each run's lines in its own colour (val solid,
-    train dashed)."""
-    figure, axes = plt.subplots(1, len(CURVES), figsize=(4 * len(CURVES), 3.2))
-    for ax, (title, columns) in zip(axes, CURVES):
-        for colour, (name, rows) in enumerate(runs.items()):
-            for column in columns:
+def curves(runs: dict[str, list[dict]], panels: tuple[tuple[str, tuple[str, ...]], ...], path: Path) -> str:
+    """One panel per quantity against epochs, each (title, the metrics.csv columns it overlays).
+    Train lines are dashed, val lines solid, then dotted and dash-dotted (mAP, mAP50, mAP75); each
+    column has its own colour, or with several runs each run has one."""
+    figure, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.2), squeeze=False)
+    for ax, (title, columns) in zip(axes[0], panels):
+        val = [c for c in columns if not c.startswith("train")]
+        for run, (name, rows) in enumerate(runs.items()):
+            for i, column in enumerate(columns):
                 points = [(r["epoch"] + 1, r[column]) for r in rows if isinstance(r.get(column), float)]
                 if points:
                     label = column if len(runs) == 1 else f"{name} {column}"
-                    style = "--" if column.startswith("train") else "-"
-                    ax.plot(*zip(*points), style, color=f"C{colour}", marker=".", label=label)
+                    style = "--" if column not in val else ("-", ":", "-.")[val.index(column) % 3]
+                    colour = f"C{run if len(runs) > 1 else i}"
+                    ax.plot(*zip(*points), style, color=colour, marker=".", label=label)
         ax.set_title(title)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -104,7 +100,7 @@ def grid(
     wrong; with `heat`, each image's map (in [0, 1]) laid over it."""
     shown = [tiles.overlaid(im, heat[i]) if heat is not None else tiles.tile(im) for i, im in enumerate(images)]
     canvas, corners = tiles.mosaic(shown, columns, titled=True)
-    figure, ax = _canvas(canvas)
+    figure, ax = pictured(canvas)
     for (x, y), title, right in zip(corners, titles, correct):
         short = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
         ax.text(x, y - 3, short, fontsize=7, color="green" if right else "red", va="bottom")
@@ -119,7 +115,7 @@ def filters(weights: np.ndarray, path: Path, most: int = 32) -> str:
         w = (w - w.min()) / max(float(w.max() - w.min()), 1e-12)
         rgb = w.transpose(1, 2, 0) if w.shape[0] == 3 else w.mean(axis=0, keepdims=True).transpose(1, 2, 0)
         shown.append(tiles.tile(np.round(rgb * 255).astype(np.uint8), size=32))
-    return save(_canvas(tiles.mosaic(shown, 16, titled=False)[0])[0], path)
+    return save(pictured(tiles.mosaic(shown, 16, titled=False)[0])[0], path)
 
 
 def activations(depths: list[tuple[str, np.ndarray]], path: Path, channels: int = 8) -> str:
@@ -129,13 +125,13 @@ def activations(depths: list[tuple[str, np.ndarray]], path: Path, channels: int 
     columns = max(len(r) for r in rows)
     padded = [t for r in rows for t in r + [np.ones_like(r[0])] * (columns - len(r))]
     canvas, corners = tiles.mosaic(padded, columns, titled=True)
-    figure, ax = _canvas(canvas)
+    figure, ax = pictured(canvas)
     for (name, maps), (x, y) in zip(depths, corners[::columns]):
         ax.text(x, y - 3, f"{name}: {maps.shape[0]} maps of {maps.shape[1]}x{maps.shape[2]}", fontsize=7, va="bottom")
     return save(figure, path)
 
 
-def _canvas(image: np.ndarray):
+def pictured(image: np.ndarray):
     """A figure the size of `image` in pixels, showing only it."""
     height, width = image.shape[:2]
     figure = plt.figure(figsize=(width / DPI, height / DPI), dpi=DPI)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from runner.backends.inference import Inference
+from runner.backends.inference import Inference, Sight
 from runner.report import figures, page
 from runner.report.predictions import Predictions
 
@@ -34,6 +34,11 @@ def sections(
             f"for {images.shape[2]}x{images.shape[3]} inputs): the first {len(samples[:SHOWN])} samples, "
             f"then the {len(worst[:SHOWN])} worst mistakes."
         ) + page.image(figures.grid(shown, titles, right, out / "gradcam.png", heat=sight.heat), "Grad-CAM")
+    return [page.section("gradcam", "Grad-CAM", gradcam), features(sight, out)]
+
+
+def features(sight: Sight, out: Path) -> str:
+    """The section of the first layer's filters and one image's activations at a few depths."""
     parts = []
     if sight.filters is not None:
         parts += [
@@ -45,5 +50,5 @@ def sections(
             "<h3>Activations of one image, shallow to deep</h3>",
             page.image(figures.activations(sight.depths, out / "activations.png"), "activations"),
         ]
-    features = parts or [page.missing("this network has no convolution to show")]
-    return [page.section("gradcam", "Grad-CAM", gradcam), page.section("features", "Feature maps", *features)]
+    shown = parts or [page.missing("this network has no convolution to show")]
+    return page.section("features", "Feature maps", *shown)

@@ -47,13 +47,12 @@ class SegmentationTally:
         self.matrix += confusion(predicted, target, self.classes)
         self.loss_sum += loss_sum
 
-    def write(self, out: Path, checkpoint: Path, split: str, names: tuple[str, ...] | None) -> dict:
+    def result(self, names: tuple[str, ...] | None) -> dict:
+        """The scores, as the JSON file holds them after its checkpoint and split."""
         names = list(names) if names else [str(i) for i in range(self.classes)]
         found = segmentation_scores(self.matrix)
         pixels = int(self.matrix.sum())
-        result = {
-            "checkpoint": str(checkpoint),
-            "split": split,
+        return {
             "pixels": pixels,
             "loss": self.loss_sum / max(pixels, 1),
             "miou": found["miou"],
@@ -63,6 +62,9 @@ class SegmentationTally:
             "confusion_matrix": self.matrix.tolist(),
             "classes": names,
         }
+
+    def write(self, out: Path, checkpoint: Path, split: str, names: tuple[str, ...] | None) -> dict:
+        result = {"checkpoint": str(checkpoint), "split": split, **self.result(names)}
         _write(out, result)
         return result
 

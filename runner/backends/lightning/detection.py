@@ -8,6 +8,7 @@ treats them as COCO does (a detection inside one is neither right nor wrong)."""
 import torch
 from torchmetrics.detection import MeanAveragePrecision
 
+from runner.backends.inference import Detected
 from runner.backends.lightning.dense_networks import detector
 from runner.recipe.compile import Program
 from runner.run.dense_scores import DetectionResult
@@ -52,6 +53,12 @@ class Detection:
     def add(self, tally: "DetectionTally", net, x: torch.Tensor, targets: list[dict]) -> None:
         tally.add(predictions(net, x), truths(targets), [int(t["image_id"]) for t in targets])
 
+    def predict(self, net, x: torch.Tensor) -> list[Detected]:
+        return [
+            Detected(p["boxes"].cpu().numpy(), p["labels"].cpu().numpy(), p["scores"].cpu().numpy())
+            for p in predictions(net, x)
+        ]
+
 
 def coco_figures(found: dict) -> dict:
     """map, map50 and map75 of torchmetrics' MeanAveragePrecision.compute()."""
@@ -71,6 +78,8 @@ def truths(targets: list[dict]) -> list[dict]:
 class DetectionTally:
     """An evaluation's detections: mAP figures with AP per class, and every detection kept for
     COCO's results format (image ids and category ids as the annotation file gives them)."""
+
+    kind = "detection"
 
     def __init__(self, classes: int):
         self.map, self.classes, self.images, self.detections = _map(per_class=True), classes, 0, []

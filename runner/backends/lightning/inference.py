@@ -37,6 +37,10 @@ def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes:
     def scores(images: np.ndarray) -> np.ndarray:
         return module(prepared(images)).float().cpu().numpy()
 
+    @torch.no_grad()
+    def predict(images: np.ndarray) -> list:
+        return module.adapter.predict(module.net, prepared(images))
+
     sample = None
     if file_backed:
         transform = split_pipeline(program, "eval")[0]
@@ -44,7 +48,7 @@ def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes:
         def sample(image: np.ndarray) -> np.ndarray:
             return transform(torch.from_numpy(image)).numpy()
 
-    return Inference(program, checkpoint, module, classes, scores, sample, prepared)
+    return Inference(program, checkpoint, module, classes, scores, sample, prepared, predict)
 
 
 def _weights(checkpoint: Path, module: RecipeModule, trust: bool) -> dict:

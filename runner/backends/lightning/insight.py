@@ -12,9 +12,10 @@ from torch import nn
 from runner.backends.inference import Inference, Sight, gradcam_layer, spread
 
 
-def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sight:
+def sight(inference: Inference, images: np.ndarray, targets: np.ndarray | None) -> Sight:
     """Grad-CAM of `images` (uint8, through sample_steps) for the `targets` classes, and the
-    filters and activations of the first image."""
+    filters and activations of the first image; without `targets` (a detector's or segmenter's
+    outputs are no one class per image), the filters and activations alone."""
     net = inference.network.net
     x = inference.prepared(images)
     outputs = _outputs(net, x[:1])
@@ -22,6 +23,8 @@ def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sigh
     convs = [(name, m) for name, m in net.named_modules() if isinstance(m, nn.Conv2d)]
     filters = convs[0][1].weight.detach().float().cpu().numpy() if convs else None
     depths = [(name, outputs[name][1][0].float().cpu().numpy()) for name, _ in spread(convs) if name in outputs]
+    if targets is None:
+        return Sight(None, "", "no target classes were given", filters, depths)
     if isinstance(chosen, str):
         return Sight(None, "", chosen, filters, depths)
     name, layer = chosen

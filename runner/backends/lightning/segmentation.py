@@ -43,3 +43,7 @@ class Segmentation:
         logits = net(x).float()
         loss = float(F.cross_entropy(logits, masks, ignore_index=IGNORE, reduction="sum"))
         tally.add(logits.argmax(1).cpu().numpy(), masks.cpu().numpy(), loss)
+
+    def predict(self, net, x: torch.Tensor) -> list:
+        """Each image's class per pixel, int64 (H, W)."""
+        return list(net(x).argmax(1).cpu().numpy())

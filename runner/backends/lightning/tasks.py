@@ -1,7 +1,8 @@
 """The Lightning backend's task adapters: for each task (runner.catalog.tasks), its network, its
 loss, the metrics a run logs and its share of an evaluation, plugged into the one generic
 RecipeModule. Each adapter offers network(), training(net, x, target), validation(net, x,
-target), epoch_end(), tally() and add(tally, net, x, target); `metrics` holds the torchmetrics
+target), epoch_end(), tally(), add(tally, net, x, target) and predict(net, x) (what
+runner.backends.inference.Inference.predict returns for a prepared batch); `metrics` holds the torchmetrics
 objects the module registers, so they follow it to its device and sum across processes."""
 
 import torch
@@ -48,6 +49,10 @@ class Classification:
         logits = net(x).float()
         ranked = logits.topk(tally.top, dim=1).indices
         tally.add(ranked.cpu().numpy(), labels.cpu().numpy(), float(F.cross_entropy(logits, labels, reduction="sum")))
+
+    def predict(self, net, x: torch.Tensor) -> list:
+        """Each image's class probabilities, float32 (classes,)."""
+        return list(F.softmax(net(x).float(), 1).cpu().numpy())
 
 
 # Task name (the catalog's) -> adapter class.
