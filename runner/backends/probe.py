@@ -16,10 +16,10 @@ FIX = (
 
 def probe(program: Program, forward: Callable[[tuple], None], failures: tuple[type[BaseException], ...]) -> None:
     """Call forward(shape) for each distinct (channels, height, width) the pipelines give; raise
-    RecipeInvalid at model.backbone's line when it fails with one of `failures`."""
-    for shape in dict.fromkeys(program.input_shapes.values()):
-        if None in shape:  # sizes that vary (detection, segmentation): nothing to try ahead
-            continue
+    RecipeInvalid at model.backbone's line when it fails with one of `failures`. A pipeline that
+    leaves images their own sizes (detection, segmentation) gives no one shape to try."""
+    known = [shape for shape in program.input_shapes.values() if None not in shape]
+    for shape in dict.fromkeys(known):
         try:
             forward(shape)
         except failures as e:

@@ -1,7 +1,7 @@
 """Datasets, shared by both backends. Each entry returns the facts compile needs about the data
 (classes, image shape, split sizes, normalisation statistics) for the parameters given."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from runner.catalog.registry import Param, Registry
@@ -25,6 +25,8 @@ class DatasetInfo:
     in_memory: bool  # small enough to hold as one uint8 array
     has_test_split: bool = True  # False: validation needs data.val_fraction
     classes: tuple[str, ...] | None = None  # names in label order; None: the labels, or the folders' names
+    # (train, test) sizes of the tasks whose splits differ from train_size and test_size
+    task_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 DIGITS = tuple("0123456789")
@@ -154,3 +156,25 @@ def mask_folder(
 ) -> DatasetInfo:
     """Your own images with one mask PNG each, holding a class index per pixel (palette PNGs too)."""
     return DatasetInfo(None, None, IMAGENET_MEAN, IMAGENET_STD, None, None, False, has_test_split=bool(val_dir))
+
+
+@datasets.register(tasks=DENSE)
+def coco(
+    skip_bad: Annotated[bool, Param("skip bad images and annotations, counting them, instead of stopping")] = False,
+) -> DatasetInfo:
+    """COCO 2017: 80 categories with boxes and masks, 118,287 train / 5,000 val images; a 20.4 GB download."""
+    # val2017 is the test split: test2017's annotations were never published.
+    return DatasetInfo(None, None, IMAGENET_MEAN, IMAGENET_STD, 118_287, 5_000, False)
+
+
+@datasets.register(tasks=DENSE)
+def voc(
+    skip_bad: Annotated[bool, Param("skip bad images and annotations, counting them, instead of stopping")] = False,
+) -> DatasetInfo:
+    """PASCAL VOC 2012: 20 classes; boxes on 5,717 train / 5,823 val images, masks on 1,464 / 1,449."""
+    # The image lists of VOC2012's ImageSets/Main and ImageSets/Segmentation (the devkit's
+    # statistics, host.robots.ox.ac.uk/pascal/VOC/voc2012/dbstats.html); val is the test split:
+    # the test images were released without annotations.
+    return DatasetInfo(
+        None, None, IMAGENET_MEAN, IMAGENET_STD, 5_717, 5_823, False, task_sizes={"segmentation": (1_464, 1_449)}
+    )

@@ -15,11 +15,14 @@ def handle(args) -> int:
     recipe, program = compile_file(*one_recipe(args, "show"))
     print(f"# {recipe.path}, resolved" + (f" with {' '.join(recipe.overrides)}" if recipe.overrides else ""))
     print(dump(recipe.data))
-    if program.numbers is None:  # image folders: count them if they are here
-        from runner.data import imagefiles
+    if program.numbers is None:  # your own files: count them if they are here
+        from runner.data import dense, imagefiles
 
         try:
-            program = imagefiles.split(program, fetch=False)[1]
+            if program.task.name == "classification":
+                program = imagefiles.split(program, fetch=False)[1]
+            else:  # reads the annotations and masks: a bad one is reported as a run would
+                program = dense.split(program)[1]
         except RunFailed as e:
             print(f"# not counted yet: {e}")
     print(plan.describe(program))

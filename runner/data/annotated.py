@@ -21,7 +21,7 @@ class Sample:
     width: int
     boxes: np.ndarray  # (K, 4) float32 x0, y0, x1, y1 in pixels, inside the image
     labels: np.ndarray  # (K,) int64 class index 0..C-1
-    crowd: np.ndarray  # (K,) bool: COCO's iscrowd, a region of many objects
+    crowd: np.ndarray  # (K,) bool: COCO's iscrowd (a region of many objects), VOC's difficult: no target
     segments: tuple = ()  # K raw COCO segmentations (polygon lists or RLE dicts); [] where absent
     mask_file: str | None = None  # a mask folder's PNG of class indices (runner.data.mask_folder)
 

@@ -89,4 +89,4 @@ def _draw_synthetic(seed, num_classes, image_size, channels, train_size, val_siz
 
 
 # Dataset name -> reader(data) -> (train split, test split or None), for every in-memory dataset.
-READERS = {"digits": _digits, "synthetic": _synthetic, **dict.fromkeys(datafiles.SOURCES, _official)}
+READERS = {"digits": _digits, "synthetic": _synthetic, **dict.fromkeys(datafiles.IN_MEMORY, _official)}

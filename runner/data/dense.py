@@ -1,6 +1,7 @@
 """Detection and segmentation data, for both backends: the annotated images of each stage read
-from the recipe's dataset (shapes, written once; a COCO-format folder; a mask folder), the class
-names the network learns, and each image loaded with its target through the per-image steps.
+from the recipe's dataset (shapes, written once; COCO 2017 and VOC 2012, fetched verified; a
+COCO-format folder; a mask folder), the class names the network learns, and each image loaded
+with its target through the per-image steps.
 
 Segmentation learns the background as class 0, then each category; detection learns the
 categories alone (a detector's own background is its business)."""
@@ -13,9 +14,13 @@ import numpy as np
 from runner.catalog.tasks import IGNORE_INDEX
 from runner.data.annotated import Sample, load_image, semantic_mask
 from runner.data.coco_format import CocoSet, read_coco
+from runner.data.files.sources import SOURCES
+from runner.data.files.store import prepare
 from runner.data.mask_folder import scan_masks
 from runner.data.shapes import write_shapes
+from runner.data.voc import read_voc
 from runner.recipe.compile import Program, with_counts
+from runner.recipe.environment import mirror
 from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import split_sizes
 
@@ -76,7 +81,7 @@ def _coco_format(program: Program, stage: str) -> DenseSplit:
         "data.train_annotations",
     )
     val = None
-    if p["val_images"] and not (stage == "val" and program.data.val_fraction > 0):
+    if p["val_images"] and not _held_out(program, stage):
         val = read_coco(
             Path(p["val_annotations"]).expanduser(),
             Path(p["val_images"]).expanduser(),
@@ -91,8 +96,37 @@ def _coco_format(program: Program, stage: str) -> DenseSplit:
     return from_coco(program, train, val)
 
 
+def _coco(program: Program, stage: str) -> DenseSplit:
+    folder = _fetched(program)
+
+    def read(split: str) -> CocoSet:
+        annotations = folder / "annotations" / f"instances_{split}2017.json"
+        return read_coco(annotations, folder / f"{split}2017", program.data.params["skip_bad"], "data.dataset")
+
+    return from_coco(program, read("train"), None if _held_out(program, stage) else read("val"))
+
+
+def _voc(program: Program, stage: str) -> DenseSplit:
+    folder, task, skip_bad = _fetched(program), program.task.name, program.data.params["skip_bad"]
+    train = read_voc(folder, task, "train", skip_bad, "data.dataset")
+    val = None if _held_out(program, stage) else read_voc(folder, task, "val", skip_bad, "data.dataset")
+    return from_coco(program, train, val)
+
+
+def _fetched(program: Program) -> Path:
+    """The folder of an official dataset's files, fetched and extracted when allowed."""
+    data = program.data
+    return prepare(SOURCES[data.dataset], data.root, data.download, mirror(data.mirror))
+
+
+def _held_out(program: Program, stage: str) -> bool:
+    """Whether the run validates on a share of train (so the val files need not be read)."""
+    return stage == "val" and program.data.val_fraction > 0
+
+
 def from_coco(program: Program, train: CocoSet, val: CocoSet | None) -> DenseSplit:
-    """The split of read COCO files: val's images, or without them a seeded share of train's."""
+    """The split of read annotations (COCO files, VOC's lists): val's images, or without them a
+    seeded share of train's."""
     classes = train.classes if program.task.name == "detection" else ("background", *train.classes)
     skipped = train.skipped + (val.skipped if val else ())
     if val is None:
@@ -104,7 +138,7 @@ def from_coco(program: Program, train: CocoSet, val: CocoSet | None) -> DenseSpl
 def _mask_folder(program: Program, stage: str) -> DenseSplit:
     p = program.data.params
     train = scan_masks(Path(p["train_dir"]).expanduser(), p["ignore_index"], "data.train_dir", p["skip_bad"])
-    if p["val_dir"] and not (stage == "val" and program.data.val_fraction > 0):
+    if p["val_dir"] and not _held_out(program, stage):
         val = scan_masks(Path(p["val_dir"]).expanduser(), p["ignore_index"], "data.val_dir", p["skip_bad"])
         kept, held, skipped = train.samples, val.samples, train.skipped + val.skipped
         count = max(train.num_classes, val.num_classes)
@@ -129,7 +163,7 @@ def _listed(coco: CocoSet) -> str:
     return ", ".join(f"{i} {n}" for i, n in zip(coco.category_ids[:5], coco.classes[:5]))
 
 
-READERS = {"shapes": _shapes, "coco_format": _coco_format, "mask_folder": _mask_folder}
+READERS = {"shapes": _shapes, "coco": _coco, "voc": _voc, "coco_format": _coco_format, "mask_folder": _mask_folder}
 
 
 class DenseSamples:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from runner.data.files.checksum import check_file
 from runner.data.files.sources import SOURCES
+from runner.data.files.store import extracted
 from runner.data.imagefiles import IMAGENET_HELP
 
 # Datasets with nothing to fetch, and why.
@@ -14,21 +15,25 @@ NOT_FETCHED = {
     "folder": "your own images, named by data.train_dir and data.val_dir; an archive of them is "
     "fetched with --url URL --sha256 HEX",
     "imagenet": IMAGENET_HELP,
+    "shapes": "generated at run time; nothing to fetch",
+    "coco_format": "your own images and COCO annotation files, named by data.train_images and data.train_annotations",
+    "mask_folder": "your own images and masks, named by data.train_dir and data.val_dir",
 }
 
 
 def state(name: str, root: Path) -> str:
     """missing, partly present, present and verified, or present but failing a check."""
-    source = SOURCES[name]
     folder = root / name
-    if source.unpacked and all((folder / source.unpacked / f).is_file() for f in source.train + source.test):
+    done = [r for r in SOURCES[name].files if extracted(folder, r)]
+    rest = [r for r in SOURCES[name].files if r not in done]
+    if not rest:
         return "present (extracted)"
-    files = [folder / r.name for r in source.files]
-    if not any(f.is_file() for f in files):
+    have = [r for r in rest if (folder / r.name).is_file()]
+    if not have and not done:
         return "missing"
-    if not all(f.is_file() for f in files):
+    if len(have) < len(rest):
         return "partly present"
-    bad = [f"{f.name} {m}" for f, r in zip(files, source.files) if (m := check_file(f, r))]
+    bad = [f"{r.name} {m}" for r in have if (m := check_file(folder / r.name, r))]
     return f"present, NOT verified: {bad[0]}" if bad else "present and verified"
 
 

@@ -2,6 +2,8 @@
 its parameters, the image shape after each augmentation step, the backbone's family. Checks
 and compile both read these; nothing here derives the training loop's numbers (numbers.py)."""
 
+import dataclasses
+
 from runner.catalog import datasets, schedules
 from runner.catalog.backbones import lookup as lookup_backbone
 from runner.catalog.datasets import DatasetInfo
@@ -20,7 +22,12 @@ def dataset_params(recipe: dict) -> dict:
 
 
 def dataset_info(recipe: dict) -> DatasetInfo:
-    return datasets.get(recipe["data"]["dataset"]).function(**dataset_params(recipe))
+    """The catalog's facts for the recipe's dataset, with the split sizes of the recipe's task."""
+    info = datasets.get(recipe["data"]["dataset"]).function(**dataset_params(recipe))
+    if recipe["task"] in info.task_sizes:
+        train, test = info.task_sizes[recipe["task"]]
+        return dataclasses.replace(info, train_size=train, test_size=test)
+    return info
 
 
 def schedule_params(recipe: dict) -> dict:

@@ -34,7 +34,8 @@ def test_every_shipped_recipe_takes_a_step_on_a_stand_in(path, cli, tmp_path, mo
     assert result.code == 0, result.err[-3000:]
     recipe = load_recipe(str(path)).data
     line = result.out.strip().splitlines()[-1]
-    assert line.startswith(f"dry run OK: {recipe['model']['backbone']} (") and "loss" in line
+    network = recipe["model"]["arch"] or recipe["model"]["backbone"]  # detection, segmentation: the arch
+    assert line.startswith(f"dry run OK: {network} (") and "loss" in line
     assert "nothing written" in line and not list(tmp_path.iterdir())
 
 

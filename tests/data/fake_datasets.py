@@ -68,10 +68,9 @@ def cifar(dataset: str, extra: dict[str, bytes] | None = None, links: dict[str, 
     record = cifar_records(x, y) if dataset == "cifar10" else cifar_records(x, y // 5, y)  # coarse < 20 <= fine
     size, per = len(record) // len(x), TRAIN // len(source.train)  # bytes per record, records per file
     members = {
-        f"{source.unpacked}/{name}": record[i * per * size : (i + 1) * per * size]
-        for i, name in enumerate(source.train)
+        f"{source.home}/{name}": record[i * per * size : (i + 1) * per * size] for i, name in enumerate(source.train)
     }
-    members[f"{source.unpacked}/{source.test[0]}"] = record[TRAIN * size :]
+    members[f"{source.home}/{source.test[0]}"] = record[TRAIN * size :]
     return {source.files[0].name: tar_gz({**members, **extra}, links)}, {
         "train": (x[:TRAIN], y[:TRAIN]),
         "test": (x[TRAIN:], y[TRAIN:]),
@@ -87,10 +86,16 @@ def remote(name: str, data: bytes) -> Remote:
 
 
 def expect(monkeypatch, dataset: str, files: dict[str, bytes], **changes):
-    """Make the registered source expect these files (and any other `changes`)."""
-    source = dataclasses.replace(
-        sources.SOURCES[dataset], files=tuple(remote(n, d) for n, d in files.items()), **changes
+    """Make the registered source expect these files (and any other `changes`); a file of a
+    registered name keeps what it unpacks to."""
+    registered = {r.name: r for r in sources.SOURCES[dataset].files}
+    remotes = tuple(
+        dataclasses.replace(registered[n], size=len(d), sha256=hashlib.sha256(d).hexdigest())
+        if n in registered
+        else remote(n, d)
+        for n, d in files.items()
     )
+    source = dataclasses.replace(sources.SOURCES[dataset], files=remotes, **changes)
     monkeypatch.setitem(sources.SOURCES, dataset, source)
     return source
 

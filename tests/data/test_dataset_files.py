@@ -54,8 +54,7 @@ def test_official_formats_give_the_pixels_and_labels_they_hold(tmp_path, monkeyp
     assert got.x_train.flags.writeable  # torch.from_numpy warns on read-only arrays
     assert all((folder / f"{name}.verified").is_file() for name in files) and hidden(folder) == []
     assert {(folder / f"{name}.verified").stat().st_mode & 0o777 for name in files} == {0o644}  # others may read it
-    unpacked = sources.SOURCES[dataset].unpacked
-    if unpacked:  # once extracted, the folder alone is enough
+    if sources.SOURCES[dataset].home:  # once extracted, the folder alone is enough
         (folder / next(iter(files))).unlink()
         np.testing.assert_array_equal(load_arrays(program(tmp_path, dataset).data).x_val, arrays["test"][0])
 

@@ -25,7 +25,7 @@ def test_validates_and_shows(path, cli):
     assert shown.code == 0, shown.err
     for stage in ("data", "augment", "model", "optim", "loop", "hardware"):
         assert f"\n  {stage} " in shown.out
-    if load_recipe(str(path)).data["data"]["dataset"] == "folder":  # your folders: counted once they exist
+    if load_recipe(str(path)).data["data"]["dataset"] in ("folder", "mask_folder"):  # counted once they exist
         assert "# not counted yet: data.train_dir: my_images/train is not a folder" in shown.out
     else:
         assert "steps per epoch" in shown.out

@@ -70,7 +70,9 @@ def segmenter(program: Program) -> nn.Module:
     if library == "torchvision":
         import torchvision
 
-        net = torchvision.models.get_model(model.arch, num_classes=model.num_classes, weights=None, aux_loss=False)
+        net = torchvision.models.get_model(
+            model.arch, num_classes=model.num_classes, weights=None, weights_backbone=None, aux_loss=False
+        )
         if model.pretrained:
             _load_fitting(net, pretrained_state(model.arch))
         return TorchvisionSegmenter(net)

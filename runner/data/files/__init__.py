@@ -18,12 +18,15 @@ from runner.data.files.sources import SOURCES, Source
 from runner.data.files.store import prepare
 
 Split = tuple[np.ndarray, np.ndarray]  # (N, C, H, W) uint8 images, (N,) int64 labels
+# The datasets whose files hold whole uint8 arrays; COCO's and VOC's hold image files, which
+# runner.data.dense reads.
+IN_MEMORY = tuple(name for name, source in SOURCES.items() if source.format in ("idx", "cifar10", "cifar100"))
 
 
 def load_splits(
     name: str, root: str | Path, download: bool, mirror: str | None = None, out=None
 ) -> tuple[Split, Split]:
-    """The (train, test) splits of a dataset in SOURCES, fetching its files if allowed."""
+    """The (train, test) splits of a dataset in IN_MEMORY, fetching its files if allowed."""
     source = SOURCES[name]
     folder = prepare(source, root, download, mirror, out)
     return read(source, folder, source.train), read(source, folder, source.test)

@@ -76,10 +76,10 @@ def pixel_steps_before_normalize(r):
 
 @check
 def images_fit_crops(r):
-    """A crop must fit the image it cuts (after padding), and images that vary in size (files)
-    must reach one fixed size before they are batched into a classifier's stack (detection and
-    segmentation pad each batch to its largest image instead)."""
-    info = dataset_info(r)
+    """A crop must fit the image it cuts (after padding), and a classifier's images that vary in
+    size (files) must reach one fixed size before they are batched. Detection and segmentation
+    batches pad each image to the batch's largest instead, so theirs may keep their sizes."""
+    info, fixed = dataset_info(r), r["task"] == "classification"
     for stage in ("train", "eval"):
         shape = None
         for i, step, (_, h, w), after in shapes_through(r, info, stage):
@@ -91,8 +91,7 @@ def images_fit_crops(r):
                     f"{step['size']} is larger than the {h}x{w} images it crops",
                     f"use at most {min(h, w) + pad}, or resize first",
                 )
-        fixed = shape is not None and shape[1] is not None
-        if info.shape is None and not fixed and r["task"] == "classification":  # the others pad each batch
+        if fixed and info.shape is None and (shape is None or shape[1] is None):
             yield (
                 ("augment", stage),
                 f"{r['data']['dataset']} images vary in size, so each batch needs one fixed size",
