@@ -34,7 +34,8 @@ def test_every_shipped_recipe_takes_a_step_on_a_stand_in(path, cli, tmp_path, mo
     assert result.code == 0, result.err[-3000:]
     recipe = load_recipe(str(path)).data
     line = result.out.strip().splitlines()[-1]
-    assert line.startswith(f"dry run OK: {recipe['model']['backbone']} (") and "loss" in line
+    network = recipe["model"]["arch"] or recipe["model"]["backbone"]  # detection and segmentation name an arch
+    assert line.startswith(f"dry run OK: {network} (") and "loss" in line
     assert "nothing written" in line and not list(tmp_path.iterdir())
 
 
@@ -49,6 +50,10 @@ def test_recipes_whose_parts_exist_in_paddle_take_a_step_there(path, cli, tmp_pa
     if "not available" in paddle_line(path):  # e.g. a timm backbone: validation must refuse it
         result = cli("validate", path, "backend=paddle")
         assert result.code == 2 and "not available on the paddle backend" in result.err
+        return
+    if paddle_line(path).startswith("# Paddle:   no;"):  # a task paddle refuses (detection): it says why
+        result = cli("validate", path, "backend=paddle")
+        assert result.code == 2 and "does not run on paddle" in result.err
         return
     result = cli("run", path, "--dry-run", *on_this_machine(path, "paddle"))
     assert result.code == 0, result.err[-3000:]
