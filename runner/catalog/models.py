@@ -13,7 +13,7 @@ from runner.catalog.registry import Registry
 models = Registry("model", "models")
 
 DETECTION, SEGMENTATION = ("detection",), ("segmentation",)
-LIGHTNING = ("lightning",)
+LIGHTNING, BOTH = ("lightning",), ("lightning", "paddle")
 
 # Encoder choices: FIXED, the name says it (fasterrcnn_resnet50_fpn); NONE, a built-in network
 # with no separate encoder; SMP, any encoder of segmentation-models-pytorch or timm/<name>.
@@ -53,6 +53,11 @@ SMP_ARCHS = {
 }
 SMP_DEFAULT_ENCODER = "resnet34"
 
+# The smp architectures the paddle backend has too, with the encoders each takes there:
+# paddle.vision's ResNets, the same networks (and parameter names) as segmentation-models-pytorch's
+# encoders of these names; their ImageNet weights are paddle.vision's own.
+PADDLE_ENCODERS = {"unet": ("resnet18", "resnet34", "resnet50")}
+
 models.declare(
     "tiny_detector",
     "Small built-in FCOS detector (a three-block CNN, one stride-8 feature map) for small images and CPU runs.",
@@ -74,7 +79,10 @@ models.declare(
 for _name, _doc in TORCHVISION_SEGMENTATION.items():
     models.declare(_name, _doc, backends=LIGHTNING, tasks=SEGMENTATION, library="torchvision", encoders=FIXED)
 for _name, (_class, _doc) in SMP_ARCHS.items():
-    models.declare(_name, _doc, backends=LIGHTNING, tasks=SEGMENTATION, library="smp", encoders=SMP, smp=_class)
+    _paddle = PADDLE_ENCODERS.get(_name)
+    _doc += f" On paddle: over a paddle.vision {', '.join(_paddle)}." if _paddle else ""
+    _backends = BOTH if _paddle else LIGHTNING
+    models.declare(_name, _doc, backends=_backends, tasks=SEGMENTATION, library="smp", encoders=SMP, smp=_class)
 
 
 def smp_encoders() -> frozenset:
@@ -83,12 +91,19 @@ def smp_encoders() -> frozenset:
     return frozenset(resources.files("runner.catalog").joinpath("smp_encoders.txt").read_text().split())
 
 
-def encoder_problem(arch: str, backbone: str) -> tuple[str, str] | None:
-    """(problem, fix) when `backbone` cannot be the encoder of `arch`; None when it can."""
+def encoder_problem(arch: str, backbone: str, backend: str = "lightning") -> tuple[str, str] | None:
+    """(problem, fix) when `backbone` cannot be the encoder of `arch` on `backend`; None when it
+    can (an empty backbone is the arch's default encoder, which every backend has)."""
     encoders = models.get(arch).info["encoders"]
     if encoders in (FIXED, NONE) and backbone:
         why = "its name fixes its backbone" if encoders == FIXED else "it is a whole built-in network"
         return f"{arch} takes no backbone: {why}", "remove model.backbone"
+    if backend == "paddle" and arch in PADDLE_ENCODERS and backbone and backbone not in PADDLE_ENCODERS[arch]:
+        offered = ", ".join(PADDLE_ENCODERS[arch])
+        return (
+            f"{backbone!r} is not an encoder of {arch} on the paddle backend, which offers {offered}",
+            "use one of those, or backend: lightning, which takes every `runner ls models --encoders` lists",
+        )
     if encoders == SMP and backbone:
         known = backbone[len(TIMM_PREFIX) :] in timm_names() if backbone.startswith(TIMM_PREFIX) else None
         if known is None:

@@ -75,7 +75,6 @@ SEGMENTATION = Task(
     loss_params=(),
     monitor="val_miou",
     network_key="arch",
-    refused=(("paddle", "the paddle backend has no segmentation network in this version of runner"),),
 )
 
 # PaddleDetection 2.6, the newest on the package index, needs numpy < 2 and opencv <= 4.6 (so it

@@ -21,7 +21,13 @@ pytestmark = pytest.mark.slow  # whole training runs in subprocesses
 
 EPOCHS = 6
 ARGS = ["hardware.deterministic=true", f"train.epochs={EPOCHS}", "data.train_size=256", "data.val_size=64"]
-RECIPES = {"lightning": ROOT / "recipes/smoke/synthetic.yaml", "paddle": ROOT / "recipes/smoke/paddle_synthetic.yaml"}
+# Each case's recipe and its own overrides: segmentation reads its generated shapes from files,
+# with random flips in the per-image steps, whose generator a resumed run must restore too.
+RECIPES = {
+    "lightning": [ROOT / "recipes/smoke/synthetic.yaml"],
+    "paddle": [ROOT / "recipes/smoke/paddle_synthetic.yaml"],
+    "paddle-segmentation": [ROOT / "recipes/quickstart_segmentation.yaml", "backend=paddle", "data.image_size=32"],
+}
 
 
 def start(cwd: Path, *args) -> subprocess.Popen:
@@ -70,7 +76,7 @@ def backend(request) -> str:
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory, backend) -> dict:
     cwd = tmp_path_factory.mktemp("whole")
-    out = finish(start(cwd, "run", RECIPES[backend], *ARGS))
+    out = finish(start(cwd, "run", *RECIPES[backend], *ARGS))
     return weights(cwd / out.splitlines()[-1].removeprefix("run dir: "))
 
 
@@ -90,9 +96,9 @@ def written(run_dir: Path) -> int:
     return max((int(re.match(r"epoch=(\d+)", n)[1]) + 1 for n in names), default=0)
 
 
-def killed_then_resumed(cwd: Path, recipe: Path, after, extra_delay: float) -> tuple[Path, str]:
+def killed_then_resumed(cwd: Path, recipe: list, after, extra_delay: float) -> tuple[Path, str]:
     """Kill the run once after(run_dir) holds, plus a delay; then resume it."""
-    proc = start(cwd, "run", recipe, *ARGS)
+    proc = start(cwd, "run", *recipe, *ARGS)
     run_dir = cwd / proc.stdout.readline().strip().removeprefix("run dir: ")
     deadline = time.monotonic() + 300
     while not after(run_dir):
@@ -124,7 +130,7 @@ def test_killed_and_resumed_equals_never_stopped(tmp_path, backend, uninterrupte
 
 
 def test_a_cut_short_newest_checkpoint_is_passed_over(tmp_path, backend, uninterrupted):
-    proc = start(tmp_path, "run", RECIPES[backend], *ARGS)
+    proc = start(tmp_path, "run", *RECIPES[backend], *ARGS)
     run_dir = tmp_path / proc.stdout.readline().strip().removeprefix("run dir: ")
     while recorded(run_dir) < 1:
         assert proc.poll() is None

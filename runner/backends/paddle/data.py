@@ -2,7 +2,8 @@
 
 paddle.Model.fit takes any iterable with a length, so each stage's data is a stream of batches
 already on the device and augmented there: in-memory arrays are sliced as uint8 and sent whole;
-image files are decoded and cropped in paddle.io.DataLoader workers first. Each process of a
+image files are decoded and cropped in paddle.io.DataLoader workers first (segmentation's
+annotated images with their masks, batched by padding: dense_data.py). Each process of a
 data-parallel run reads its own share of every epoch's order (runner.data.order), the order the
 Lightning backend reads too.
 """
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import paddle
 
-from runner.data import imagefiles, order
+from runner.backends.paddle import dense_data
+from runner.data import dense, imagefiles, order
 from runner.data.arrays import Arrays, class_names, load_arrays
 from runner.recipe.compile import Program
 
@@ -24,6 +26,7 @@ class Data:
     val: "BatchStream | FileStream"
     file_backed: bool
     classes: tuple[str, ...]  # the class names, in label order
+    skipped: tuple[str, ...] = ()  # bad images and annotations data.skip_bad left out
 
 
 def ranks() -> tuple[int, int]:
@@ -102,9 +105,10 @@ class ShareBatches:
 
 
 class FileStream:
-    """A DataLoader of decoded images, finished batch by batch on the device."""
+    """A DataLoader of decoded images, finished batch by batch on the device. `collate`: how a
+    batch's samples become arrays, where paddle's own stacking does not do (images of many sizes)."""
 
-    def __init__(self, dataset: ImageFiles, batch: int, workers: int, pipeline, train: bool, seed: int):
+    def __init__(self, dataset, batch: int, workers: int, pipeline, train: bool, seed: int, collate=None):
         self.batches = ShareBatches(len(dataset), batch, train, seed)
         self.loader = paddle.io.DataLoader(
             dataset,
@@ -112,6 +116,7 @@ class FileStream:
             num_workers=workers,
             return_list=True,
             persistent_workers=workers > 0,
+            collate_fn=collate,
         )
         self.pipeline, self.train, self.epoch = pipeline, train, 0
 
@@ -133,6 +138,9 @@ def prepare(program: Program, batch: int, split: str = "val") -> Data:
 
     if program.data.info.in_memory:
         return memory_data(program, load_arrays(program.data, split), batch)
+    if program.task.name in dense_data.COLLATE:
+        found, program = dense.split(program, stage=split)
+        return dense_streams(program, found, batch)
     files, program = imagefiles.split(program, stage=split)
     workers, seed = program.data.num_workers, program.seed
     (train_sample, train_device), (val_sample, val_device) = (split_pipeline(program, s) for s in ("train", "eval"))
@@ -142,6 +150,23 @@ def prepare(program: Program, batch: int, split: str = "val") -> Data:
         FileStream(ImageFiles(files.val, val_sample), batch, workers, val_device, False, seed),
         True,
         files.classes,
+    )
+
+
+def dense_streams(program: Program, found: dense.DenseSplit, batch: int) -> Data:
+    """Segmentation streams over `found`'s images, `batch` per process."""
+    from runner.backends.paddle.augment import split_pipeline
+
+    train, val = dense_data.datasets(program, found)
+    workers, seed, collate = program.data.num_workers, program.seed, dense_data.COLLATE[program.task.name]
+    train_device, val_device = (split_pipeline(program, stage)[1] for stage in ("train", "eval"))
+    return Data(
+        program,
+        FileStream(train, batch, workers, train_device, True, seed, collate),
+        FileStream(val, batch, workers, val_device, False, seed, collate),
+        True,
+        found.classes,
+        found.skipped,
     )
 
 

@@ -1,9 +1,15 @@
 """`runner run --dry-run` on the Paddle backend: build every component and run one training and
-one validation step on stand-in images of the recipe's shape and class count, writing nothing."""
+one validation step on stand-in images of the recipe's shape and class count (segmentation:
+generated shapes with exact masks, written to a temporary folder), writing nothing in the run's
+folders."""
+
+import tempfile
+from pathlib import Path
 
 import paddle
 
-from runner.backends.paddle.data import memory_data
+from runner.backends.paddle import dense_data
+from runner.backends.paddle.data import dense_streams, memory_data
 from runner.backends.paddle.model import build_model, place, seed_everything
 from runner.data import stand_in
 from runner.recipe.compile import Program
@@ -22,17 +28,22 @@ class FirstLoss(paddle.callbacks.Callback):
 def dry_run(program: Program) -> None:
     place(program.hardware)
     seed_everything(program.seed)
-    program = stand_in.counted(program)
     batch = min(stand_in.BATCH, program.data.batch_size)
-    data = memory_data(program, stand_in.arrays(program, 2 * batch), batch)
-    model = build_model(program)
-    first = FirstLoss()
-    model.fit(data.train, data.val, epochs=1, num_iters=1, verbose=0, callbacks=[first])
+    with tempfile.TemporaryDirectory(prefix="runner-dry-run-") as scratch:
+        if program.task.name in dense_data.COLLATE:  # generated shapes, with masks
+            found, program = stand_in.annotated(program, Path(scratch) / "data", 2 * batch)
+            data = dense_streams(program, found, batch)
+        else:
+            program = stand_in.counted(program)
+            data = memory_data(program, stand_in.arrays(program, 2 * batch), batch)
+        model = build_model(program)
+        first = FirstLoss()
+        model.fit(data.train, data.val, epochs=1, num_iters=1, verbose=0, callbacks=[first])
     parameters = sum(int(p.size) for p in model.network.parameters() if not p.stop_gradient)  # as torch counts
     shape = "x".join(map(str, stand_in.shape(program)))
     print(
-        f"dry run OK: {program.model.backbone} ({parameters:,} parameters), {program.num_classes} classes; "
-        f"one training step (loss {first.loss:.4f}) and one validation step on {batch} random {shape} "
-        f"images, paddle on {paddle.get_device()}, precision {program.hardware.precision}, one process; "
-        "nothing written"
+        f"dry run OK: {program.model.arch or program.model.backbone} ({parameters:,} parameters), "
+        f"{program.num_classes} classes; one training step (loss {first.loss:.4f}) and one validation step "
+        f"on {batch} random {shape} images, paddle on {paddle.get_device()}, precision "
+        f"{program.hardware.precision}, one process; nothing written"
     )

@@ -6,15 +6,15 @@ import paddle
 from runner.backends.inference import Inference
 from runner.backends.paddle.data import prepare
 from runner.backends.paddle.tasks import ADAPTERS
-from runner.run.scores import Tally
 
 
-def evaluate(inference: Inference, split: str) -> Tally:
+def evaluate(inference: Inference, split: str):
+    """The task's tally (runner.run.scores, runner.run.dense_scores) over the split."""
     program, net = inference.program, inference.network
     data = prepare(program, program.data.batch_size, split)
     adapter = ADAPTERS[program.task.name](data.program)
-    tally = Tally(len(inference.classes))
+    tally = adapter.tally(len(inference.classes))
     with paddle.no_grad():
         for x, y in data.val:
-            adapter.tally(tally, net(x), y)
+            adapter.add(tally, net(x), y)
     return tally

@@ -46,7 +46,7 @@ def build_model(program: Program, announce: bool = True) -> paddle.Model:
     precision = program.hardware.precision
     on_gpu = paddle.get_device().startswith("gpu")
     amp = {"level": "O1", "dtype": AMP[precision]} if precision in AMP and on_gpu else None
-    model.prepare(optimizer, adapter.loss(net), adapter.metrics(), amp_configs=amp)
+    model.prepare(optimizer, adapter.loss(net), adapter.metrics(net), amp_configs=amp)
     return model
 
 

@@ -103,7 +103,7 @@ def _builtin(model: ModelSpec) -> nn.Layer:
 
 def _paddle_vision_backbone(model: ModelSpec) -> nn.Layer:
     channels = model.in_channels
-    net = _paddle_vision(model.backbone, model.num_classes, model.pretrained)
+    net = paddle_vision(model.backbone, model.num_classes, model.pretrained)
     if model.stem == "cifar" and model.family in RESNET_FAMILY:
         net.conv1 = nn.Conv2D(channels, net.conv1.weight.shape[0], 3, 1, 1, bias_attr=False)
         net.maxpool = nn.Identity()
@@ -115,9 +115,10 @@ def _paddle_vision_backbone(model: ModelSpec) -> nn.Layer:
     return net
 
 
-def _paddle_vision(name: str, classes: int, pretrained: bool) -> nn.Layer:
-    """A paddle.vision classifier with `classes` outputs; with `pretrained`, every pretrained
-    tensor whose shape still fits (all but the classifier head) is loaded into it."""
+def paddle_vision(name: str, classes: int, pretrained: bool) -> nn.Layer:
+    """A paddle.vision classifier with `classes` outputs (0: none, for an encoder); with
+    `pretrained`, every pretrained tensor whose shape still fits (all but the classifier head) is
+    loaded into it."""
     net = BUILDERS[name](classes) if name in BUILDERS else getattr(models, name)(num_classes=classes)
     if not pretrained:
         return net

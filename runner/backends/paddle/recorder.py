@@ -97,6 +97,8 @@ class Recorder(paddle.callbacks.Callback):
             **{f"train_{name}": value for name, value in seen.get("train", {}).items()},
             **{f"val_{name}": value for name, value in seen.get("val", {}).items() if seen["val_images"]},
         }
+        # paddle.Model logs each metric in training and validation alike; the task names the ones it keeps
+        row = {k: v for k, v in row.items() if k in epoch_log.LOOP or k in self.task.metric_names}
         self.row = {}
         if self.rank:
             return

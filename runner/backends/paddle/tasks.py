@@ -1,6 +1,8 @@
 """The Paddle backend's task adapters: for each task (runner.catalog.tasks), its network, the loss
 and metrics paddle.Model.prepare takes, and its share of an evaluation, plugged into the one
-paddle.Model driver in model.py."""
+paddle.Model driver in model.py. Each adapter offers network(), loss(network), metrics(network),
+tally(classes) and add(tally, logits, target); the loss and metrics are given the network so they
+can tell training batches from validation ones (paddle.Model calls both on each)."""
 
 from collections.abc import Callable
 
@@ -8,6 +10,7 @@ import paddle
 import paddle.nn.functional as F
 
 from runner.backends.paddle.networks import build_network
+from runner.backends.paddle.segmentation import Segmentation
 from runner.recipe.compile import Program
 from runner.run.scores import Tally
 
@@ -47,10 +50,13 @@ class Classification:
             self.program.num_classes, self.program.loop.label_smoothing, lambda: network.training
         )
 
-    def metrics(self) -> list:
+    def metrics(self, network: paddle.nn.Layer) -> list:
         return [paddle.metric.Accuracy()]
 
-    def tally(self, tally: Tally, logits: paddle.Tensor, labels: paddle.Tensor) -> None:
+    def tally(self, classes: int) -> Tally:
+        return Tally(classes)
+
+    def add(self, tally: Tally, logits: paddle.Tensor, labels: paddle.Tensor) -> None:
         """Add a batch to an evaluation's counts (top-k hits, confusion matrix, summed loss)."""
         logits = logits.astype("float32")
         ranked = paddle.topk(logits, tally.top, axis=1)[1]
@@ -59,4 +65,4 @@ class Classification:
 
 
 # Task name (the catalog's) -> adapter class.
-ADAPTERS = {"classification": Classification}
+ADAPTERS = {"classification": Classification, "segmentation": Segmentation}

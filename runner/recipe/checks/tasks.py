@@ -36,7 +36,7 @@ def network_named_for_task(r):
             f"set arch: {example}, or another that `runner ls models --task {task.name}` lists",
         )
     else:
-        problem = encoder_problem(model["arch"], model["backbone"])
+        problem = encoder_problem(model["arch"], model["backbone"], r["backend"])
         if problem:
             yield (("model", "backbone"), *problem)
 

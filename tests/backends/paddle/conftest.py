@@ -54,13 +54,15 @@ def trainable(net) -> dict:
 
 
 def torch_to_paddle(torch_net, paddle_net):
-    """Copy a torch SimpleCNN's weights into the paddle one (paddle's Linear weight is [in, out])."""
+    """Copy a torch network's weights into the paddle one built alike (SimpleCNN, TinyUNet):
+    paddle's batch norm names its running statistics _mean and _variance, and its Linear weight
+    is [in, out] (torch's [out, in]; convolutions agree)."""
     names = {"running_mean": "_mean", "running_var": "_variance"}
     state = {}
     for key, value in torch_net.state_dict().items():
         module, _, leaf = key.rpartition(".")
         if leaf != "num_batches_tracked":
             array = value.detach().numpy()
-            state[f"{module}.{names.get(leaf, leaf)}"] = array.T if key == "head.weight" else array
+            state[f"{module}.{names.get(leaf, leaf)}"] = array.T if array.ndim == 2 else array
     assert sorted(state) == sorted(paddle_net.state_dict())
     paddle_net.set_state_dict(state)

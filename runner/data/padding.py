@@ -1,0 +1,28 @@
+"""Batches of images of many sizes, in NumPy for any backend's data workers: each image at the top
+left of the batch's largest size, padded with zeros, and a segmentation mask padded with the
+ignored value, so the padding counts for no class. The Lightning backend pads the same way with
+torch (runner/backends/lightning/dense_data.py); a test holds the two equal."""
+
+import numpy as np
+
+from runner.catalog.tasks import IGNORE_INDEX
+
+
+def pad_images(images: list[np.ndarray]) -> np.ndarray:
+    """(C, H, W) arrays -> one (N, C, H, W) array of their dtype."""
+    height, width = max(i.shape[1] for i in images), max(i.shape[2] for i in images)
+    out = np.zeros((len(images), images[0].shape[0], height, width), dtype=images[0].dtype)
+    for slot, image in zip(out, images):
+        slot[:, : image.shape[1], : image.shape[2]] = image
+    return out
+
+
+def pad_masks(batch: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(uint8 (3, H, W) image, (H, W) class mask) pairs -> uint8 (N, 3, H, W) images and int64
+    (N, H, W) masks, the labels a cross-entropy takes."""
+    images, masks = zip(*batch)
+    x = pad_images(list(images))
+    y = np.full((len(masks), *x.shape[2:]), IGNORE_INDEX, dtype=np.int64)
+    for slot, mask in zip(y, masks):
+        slot[: mask.shape[0], : mask.shape[1]] = mask
+    return x, y
