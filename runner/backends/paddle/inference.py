@@ -28,7 +28,8 @@ def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes:
     except checkpoint_format.UNREADABLE as e:
         raise RunFailed(f"cannot read {checkpoint} as a Paddle checkpoint ({str(e).splitlines()[0]})") from None
     place(program.hardware)
-    net = ADAPTERS[program.task.name](program).network()
+    adapter = ADAPTERS[program.task.name](program)
+    net = adapter.network()
     try:
         checkpoint_format.fit(net, state)
     except checkpoint_format.UNREADABLE as e:
@@ -46,4 +47,8 @@ def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes:
     def scores(images: np.ndarray) -> np.ndarray:
         return net(prepared(images)).astype("float32").numpy()
 
-    return Inference(program, checkpoint, net, classes, scores, sample, prepared)
+    @paddle.no_grad()
+    def predict(images: np.ndarray) -> list:
+        return adapter.predict(net(prepared(images)))
+
+    return Inference(program, checkpoint, net, classes, scores, sample, prepared, predict)

@@ -12,7 +12,9 @@ from paddle import nn
 from runner.backends.inference import Inference, Sight, gradcam_layer, spread
 
 
-def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sight:
+def sight(inference: Inference, images: np.ndarray, targets: np.ndarray | None) -> Sight:
+    """As the Lightning backend's: without `targets` (a segmenter's outputs are no one class per
+    image), the filters and activations alone."""
     net = inference.network
     x = inference.prepared(images)
     outputs = _outputs(net, x[:1])
@@ -20,6 +22,8 @@ def sight(inference: Inference, images: np.ndarray, targets: np.ndarray) -> Sigh
     convs = [(name, layer) for name, layer in net.named_sublayers() if isinstance(layer, nn.Conv2D)]
     filters = convs[0][1].weight.numpy().astype(np.float32) if convs else None
     depths = [(name, outputs[name][1][0].astype("float32").numpy()) for name, _ in spread(convs) if name in outputs]
+    if targets is None:
+        return Sight(None, "", "no target classes were given", filters, depths)
     if isinstance(chosen, str):
         return Sight(None, "", chosen, filters, depths)
     name, layer = chosen

@@ -65,6 +65,9 @@ def test_paddle_segmentation_run_eval_and_resume(tmp_path):
     assert [int(r["epoch"]) for r in rows] == [0, 1] and all(r["val_miou"] for r in rows)
     summary = json.loads((path / "summary.json").read_text())
     assert json.loads((path / "classes.json").read_text()) == ["background", "circle", "square", "triangle"]
+    page = (path / "report" / "index.html").read_text()  # the run-end report, as on Lightning
+    assert "samples.png" in page and "per_class.png" in page and "triangle" in page
+    assert "cannot predict" not in page and "cannot score" not in page
 
     scored = runner(tmp_path, "eval", path)
     assert scored.returncode == 0, scored.stderr[-3000:]
