@@ -1,7 +1,6 @@
 """Batches of images of many sizes, in NumPy for any backend's data workers: each image at the top
 left of the batch's largest size, padded with zeros, and a segmentation mask padded with the
-ignored value, so the padding counts for no class. The Lightning backend pads the same way with
-torch (runner/backends/lightning/dense_data.py); a test holds the two equal."""
+ignored value, so the padding counts for no class."""
 
 import numpy as np
 

@@ -44,13 +44,7 @@ def prepare(program: Program, processes: int = 1, split: str = "val") -> Data:
         return _dense(program, batch, split)
 
     files, program = imagefiles.split(program, stage=split)
-    workers = program.data.num_workers
-    common = {
-        "batch_size": batch,
-        "num_workers": workers,
-        "pin_memory": torch.cuda.is_available(),
-        "persistent_workers": workers > 0,
-    }
+    common = _file_loading(program, batch)
     train = ImageFiles(files.train, split_pipeline(program, "train")[0])
     val = ImageFiles(files.val, split_pipeline(program, "eval")[0])
     return Data(program, _training(train, program, **common), _evaluation(val, **common), True, files.classes)
@@ -64,16 +58,21 @@ def _dense(program: Program, batch: int, split: str) -> Data:
 def dense_loaders(program: Program, found: dense.DenseSplit, batch: int) -> Data:
     """Detection or segmentation loaders over `found`'s images, `batch` per process."""
     train, val = dense_data.datasets(program, found)
+    common = _file_loading(program, batch, collate_fn=dense_data.COLLATE[program.task.name])
+    loaders = _training(train, program, **common), _evaluation(val, **common)
+    return Data(program, *loaders, True, found.classes, found.category_ids, found.skipped)
+
+
+def _file_loading(program: Program, batch: int, **extra) -> dict:
+    """DataLoader settings for files decoded in worker processes."""
     workers = program.data.num_workers
-    common = {
+    return {
         "batch_size": batch,
         "num_workers": workers,
         "pin_memory": torch.cuda.is_available(),
         "persistent_workers": workers > 0,
-        "collate_fn": dense_data.COLLATE[program.task.name],
+        **extra,
     }
-    loaders = _training(train, program, **common), _evaluation(val, **common)
-    return Data(program, *loaders, True, found.classes, found.category_ids, found.skipped)
 
 
 def memory_data(program: Program, arrays: Arrays, batch: int | None = None) -> Data:

@@ -8,13 +8,13 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from runner.catalog.tasks import IGNORE_INDEX
-from runner.data import dense
+from runner.data import dense, padding
 from runner.recipe.compile import Program
 
 
 class DenseFiles(Dataset):
-    """runner.data.dense.DenseSamples as tensors."""
+    """runner.data.dense.DenseSamples, a detection target's arrays as tensors (a segmentation
+    mask stays numpy until its batch is padded)."""
 
     def __init__(self, samples: dense.DenseSamples):
         self.samples = samples
@@ -24,9 +24,8 @@ class DenseFiles(Dataset):
 
     def __getitem__(self, index: int):
         image, target = self.samples[index]
-        image = torch.from_numpy(np.ascontiguousarray(image))
         if "mask" in target:
-            return image, torch.from_numpy(np.ascontiguousarray(target["mask"])).long()
+            return image, target["mask"]
         return image, {
             "boxes": torch.from_numpy(np.asarray(target["boxes"], np.float32).reshape(-1, 4)),
             "labels": torch.from_numpy(np.asarray(target["labels"], np.int64)),
@@ -35,27 +34,16 @@ class DenseFiles(Dataset):
         }
 
 
-def pad_images(images: list[torch.Tensor]) -> torch.Tensor:
-    """uint8 (N, C, H, W), each image at the top left of the batch's largest size."""
-    height, width = max(i.shape[1] for i in images), max(i.shape[2] for i in images)
-    out = images[0].new_zeros((len(images), images[0].shape[0], height, width))
-    for slot, image in zip(out, images):
-        slot[:, : image.shape[1], : image.shape[2]] = image
-    return out
-
-
 def collate_masks(batch):
-    images, masks = zip(*batch)
-    x = pad_images(list(images))
-    y = torch.full((len(masks), *x.shape[2:]), IGNORE_INDEX, dtype=torch.long)
-    for slot, mask in zip(y, masks):
-        slot[: mask.shape[0], : mask.shape[1]] = mask
-    return x, y
+    """uint8 (N, 3, H, W) images and int64 (N, H, W) masks, padded as runner.data.padding does
+    for both backends."""
+    x, y = padding.pad_masks(batch)
+    return torch.from_numpy(x), torch.from_numpy(y)
 
 
 def collate_boxes(batch):
     images, targets = zip(*batch)
-    return pad_images(list(images)), list(targets)
+    return torch.from_numpy(padding.pad_images(list(images))), list(targets)
 
 
 COLLATE = {"segmentation": collate_masks, "detection": collate_boxes}
