@@ -7,7 +7,7 @@ Classification networks are backbones (backbones.py): the whole network is the c
 
 from importlib import resources
 
-from runner.catalog.backbones import TIMM_PREFIX, timm_names
+from runner.catalog.backbones import RESNET_FAMILY, TIMM_PREFIX, TORCHVISION, timm_names
 from runner.catalog.registry import Registry
 
 models = Registry("model", "models")
@@ -17,7 +17,10 @@ LIGHTNING, BOTH = ("lightning",), ("lightning", "paddle")
 
 # Encoder choices: FIXED, the name says it (fasterrcnn_resnet50_fpn); NONE, a built-in network
 # with no separate encoder; SMP, any encoder of segmentation-models-pytorch or timm/<name>.
-FIXED, NONE, SMP = "fixed", "none", "smp"
+FIXED, NONE, SMP, RESNET_FPN = "fixed", "none", "smp", "resnet_fpn"
+# Backbones torchvision's resnet_fpn_backbone builds a feature pyramid over (ResNet, ResNeXt,
+# Wide ResNet), for the detectors whose backbone a recipe chooses.
+FPN_RESNETS = tuple(n for n in TORCHVISION if n.startswith(RESNET_FAMILY))
 
 # torchvision.models.list_models(module=torchvision.models.detection) for torchvision 0.29, less
 # the instance-segmentation and keypoint models; a test keeps it in step with the library.
@@ -66,6 +69,30 @@ models.declare(
     library="builtin",
     encoders=NONE,
 )
+# torchvision's detector classes over a feature pyramid of the ResNet the recipe names: with
+# `pretrained`, that ResNet's ImageNet weights (the COCO weights exist for the names above only).
+FPN_DETECTORS = {
+    "fasterrcnn": (
+        "FasterRCNN",
+        "Faster R-CNN over an FPN of any torchvision ResNet (model.backbone, resnet50 unless set).",
+    ),
+    "retinanet": (
+        "RetinaNet",
+        "RetinaNet over an FPN (P3-P7) of any torchvision ResNet (model.backbone, resnet50 unless set).",
+    ),
+    "fcos": ("FCOS", "FCOS over an FPN (P3-P7) of any torchvision ResNet (model.backbone, resnet50 unless set)."),
+}
+for _name, (_class, _doc) in FPN_DETECTORS.items():
+    models.declare(
+        _name,
+        _doc,
+        backends=LIGHTNING,
+        tasks=DETECTION,
+        library="torchvision_fpn",
+        encoders=RESNET_FPN,
+        encoder="resnet50",
+        torchvision=_class,
+    )
 for _name, _doc in TORCHVISION_DETECTION.items():
     models.declare(_name, _doc, backends=LIGHTNING, tasks=DETECTION, library="torchvision", encoders=FIXED)
 
@@ -82,7 +109,16 @@ for _name, (_class, _doc) in SMP_ARCHS.items():
     _paddle = PADDLE_ENCODERS.get(_name)
     _doc += f" On paddle: over a paddle.vision {', '.join(_paddle)}." if _paddle else ""
     _backends = BOTH if _paddle else LIGHTNING
-    models.declare(_name, _doc, backends=_backends, tasks=SEGMENTATION, library="smp", encoders=SMP, smp=_class)
+    models.declare(
+        _name,
+        _doc,
+        backends=_backends,
+        tasks=SEGMENTATION,
+        library="smp",
+        encoders=SMP,
+        smp=_class,
+        encoder=SMP_DEFAULT_ENCODER,
+    )
 
 
 def smp_encoders() -> frozenset:
@@ -103,6 +139,11 @@ def encoder_problem(arch: str, backbone: str, backend: str = "lightning") -> tup
         return (
             f"{backbone!r} is not an encoder of {arch} on the paddle backend, which offers {offered}",
             "use one of those, or backend: lightning, which takes every `runner ls models --encoders` lists",
+        )
+    if encoders == RESNET_FPN and backbone and backbone not in FPN_RESNETS:
+        return (
+            f"{arch} builds its feature pyramid over a torchvision ResNet, not {backbone!r}",
+            f"use one of {', '.join(FPN_RESNETS[:4])}, ... (`runner ls models --encoders`)",
         )
     if encoders == SMP and backbone:
         known = backbone[len(TIMM_PREFIX) :] in timm_names() if backbone.startswith(TIMM_PREFIX) else None

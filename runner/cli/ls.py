@@ -4,7 +4,7 @@ their backends, tasks and parameters."""
 
 from runner.catalog import REGISTRIES
 from runner.catalog.backbones import TIMM, timm_names
-from runner.catalog.models import PADDLE_ENCODERS, smp_encoders
+from runner.catalog.models import FPN_RESNETS, PADDLE_ENCODERS, smp_encoders
 from runner.catalog.registry import BACKENDS
 from runner.catalog.tasks import TASKS
 from runner.recipe import load, shipped
@@ -75,4 +75,8 @@ def registry_table(plural: str, timm: bool = False, task: str | None = None, enc
         lines += ["", "encoders (model.backbone) of unet, unetplusplus, fpn and deeplabv3plus, and any timm/<name>:"]
         lines += sorted(smp_encoders())
         lines += ["", *(f"on the paddle backend, {a}'s encoders: {', '.join(e)}" for a, e in PADDLE_ENCODERS.items())]
+        lines += [
+            "",
+            f"backbones of fasterrcnn, retinanet and fcos (a feature pyramid over them): {', '.join(FPN_RESNETS)}",
+        ]
     return "\n".join(lines)

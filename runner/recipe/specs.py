@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from runner.catalog.backbones import lookup as lookup_backbone
 from runner.catalog.datasets import DatasetInfo
-from runner.catalog.models import SMP, SMP_DEFAULT_ENCODER, models
+from runner.catalog.models import models
 from runner.catalog.tasks import TASKS
 from runner.recipe.facts import COLOUR_CHANNELS, dataset_info, dataset_params, schedule_params
 
@@ -160,7 +160,7 @@ def model_spec(r: dict) -> ModelSpec:
     if m["arch"]:
         entry = models.get(m["arch"])
         library = entry.info["library"]
-        backbone = m["backbone"] or (SMP_DEFAULT_ENCODER if entry.info["encoders"] == SMP else "")
+        backbone = m["backbone"] or entry.info.get("encoder", "")  # the arch's default encoder, if it takes one
         spec = (backbone, library, m["arch"], num_classes, auto, channels, m["pretrained"], m["stem"], m["arch"])
         return ModelSpec(*spec)
     family = lookup_backbone(m["backbone"]).info["family"]

@@ -108,8 +108,11 @@ def detector(program: Program) -> nn.Module:
     """A torchvision detector with one class per category plus the background (label 0)."""
     model = program.model
     classes = model.num_classes + 1
-    if models.get(model.arch).info["library"] == "builtin":
+    library = models.get(model.arch).info["library"]
+    if library == "builtin":
         net = _tiny_detector(classes)
+    elif library == "torchvision_fpn":
+        net = _over_a_pyramid(program, classes)
     else:
         import torchvision
 
@@ -118,6 +121,31 @@ def detector(program: Program) -> nn.Module:
             _load_fitting(net, pretrained_state(model.arch))
     net.transform = _unresized()
     return net
+
+
+def _over_a_pyramid(program: Program, classes: int) -> nn.Module:
+    """torchvision's FasterRCNN, RetinaNet or FCOS over a feature pyramid of the recipe's ResNet,
+    built as torchvision builds its named ones: batch norm frozen and the first two stages fixed
+    when starting from the ResNet's ImageNet weights, all trained from scratch otherwise; the
+    one-stage detectors read P3-P7 (C3-C5 and two more levels from P5)."""
+    import torchvision
+    from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
+    from torchvision.ops import misc
+    from torchvision.ops.feature_pyramid_network import LastLevelP6P7
+
+    model = program.model
+    kind = models.get(model.arch).info["torchvision"]
+    pyramid = {} if kind == "FasterRCNN" else {"returned_layers": [2, 3, 4], "extra_blocks": LastLevelP6P7(256, 256)}
+    backbone = resnet_fpn_backbone(
+        backbone_name=model.backbone,
+        weights=None,
+        norm_layer=misc.FrozenBatchNorm2d if model.pretrained else nn.BatchNorm2d,
+        trainable_layers=3 if model.pretrained else 5,
+        **pyramid,
+    )
+    if model.pretrained:
+        _load_fitting(backbone.body, pretrained_state(model.backbone))
+    return getattr(torchvision.models.detection, kind)(backbone, num_classes=classes)
 
 
 class Unresized(GeneralizedRCNNTransform):
