@@ -109,6 +109,19 @@ def test_the_pixel_loss_is_torchs_cross_entropy_with_ignored_pixels_left_out():
     assert tally.matrix.sum() == (masks != IGNORE_INDEX).sum()
 
 
+def test_both_backends_score_a_batch_with_no_counted_pixel_as_zero_loss():
+    """A batch of crowd regions and padding only: no pixel to average over, and no NaN to stop the run."""
+    from runner.backends.lightning.segmentation import pixel_loss
+    from runner.backends.paddle.segmentation import PixelCrossEntropy
+
+    logits, masks = scene()
+    ignored = np.full_like(masks, IGNORE_INDEX)
+    assert float(pixel_loss(torch.from_numpy(logits), torch.from_numpy(ignored))) == 0.0
+    assert float(PixelCrossEntropy()(paddle.to_tensor(logits), paddle.to_tensor(ignored))) == 0.0
+    expected = F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(masks), ignore_index=IGNORE_INDEX)
+    assert float(pixel_loss(torch.from_numpy(logits), torch.from_numpy(masks))) == pytest.approx(float(expected))
+
+
 def test_the_paddle_metric_scores_as_the_shared_scores_and_lightnings_metric():
     from runner.backends.lightning.segmentation import Segmentation as LightningSegmentation
     from runner.backends.paddle.segmentation import PixelConfusion, confusion

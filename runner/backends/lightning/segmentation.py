@@ -11,6 +11,14 @@ from runner.recipe.compile import Program
 from runner.run.dense_scores import IGNORE, SegmentationTally, segmentation_scores
 
 
+def pixel_loss(logits: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy averaged over the pixels that count; 0 for a batch with none (all crowd or
+    padding), where torch's own mean divides by zero and would stop the run as non-finite. The
+    Paddle backend's loss means the same."""
+    total = F.cross_entropy(logits, masks, ignore_index=IGNORE, reduction="sum")
+    return total / (masks != IGNORE).sum().clamp(min=1)
+
+
 class Segmentation:
     def __init__(self, program: Program):
         self.program = program
@@ -21,12 +29,12 @@ class Segmentation:
         return segmenter(self.program)
 
     def training(self, net, x: torch.Tensor, masks: torch.Tensor) -> tuple[torch.Tensor, dict]:
-        return F.cross_entropy(net(x), masks, ignore_index=IGNORE), {}
+        return pixel_loss(net(x), masks), {}
 
     def validation(self, net, x: torch.Tensor, masks: torch.Tensor) -> dict:
         logits = net(x)
         self.metrics["confusion"].update(logits.argmax(1), masks)
-        return {"val_loss": F.cross_entropy(logits, masks, ignore_index=IGNORE)}
+        return {"val_loss": pixel_loss(logits, masks)}
 
     def epoch_end(self) -> dict:
         confusion = self.metrics["confusion"]
