@@ -5,6 +5,7 @@ recipe's model.backbone line, with what to change."""
 
 from collections.abc import Callable
 
+from runner.data.padding import padded_side
 from runner.recipe.compile import Program
 from runner.recipe.errors import RecipeError, RecipeInvalid
 
@@ -19,6 +20,8 @@ def probe(program: Program, forward: Callable[[tuple], None], failures: tuple[ty
     RecipeInvalid at model.backbone's line when it fails with one of `failures`. A pipeline that
     leaves images their own sizes (detection, segmentation) gives no one shape to try."""
     known = [shape for shape in program.input_shapes.values() if None not in shape]
+    if program.task.name != "classification":  # their batches are padded to a multiple of 32
+        known = [(c, padded_side(h), padded_side(w)) for c, h, w in known]
     for shape in dict.fromkeys(known):
         try:
             forward(shape)

@@ -135,7 +135,9 @@ def _annotation(a, n: int, labels: dict, images: dict) -> tuple[int, tuple]:
     segment = a.get("segmentation", [])
     if not _is_segmentation(segment, height, width):
         shape = f"[{height}, {width}]"
-        raise ValueError(f"{where} segmentation is neither polygons of 3+ points nor an RLE of size {shape}")
+        raise ValueError(
+            f"{where} segmentation is neither polygons of 3+ points inside the image nor an RLE of size {shape}"
+        )
     return image_id, (_box(a.get("bbox"), width, height, where), labels[category], bool(a.get("iscrowd")), segment)
 
 
@@ -154,8 +156,15 @@ def _box(bbox, width: int, height: int, where: str) -> list[float]:
 
 
 def _is_segmentation(segment, height: int, width: int) -> bool:
-    if isinstance(segment, list):
-        return all(isinstance(p, list) and len(p) >= 6 and len(p) % 2 == 0 and all(map(_is_number, p)) for p in segment)
+    if isinstance(segment, list):  # polygons: x, y pairs inside the image (within the tolerance)
+        return all(
+            isinstance(p, list)
+            and len(p) >= 6
+            and len(p) % 2 == 0
+            and all(map(_is_number, p))
+            and all(-TOLERANCE <= v <= side + TOLERANCE for v, side in zip(p, [width, height] * (len(p) // 2)))
+            for p in segment
+        )
     if not (isinstance(segment, dict) and segment.get("size") == [height, width]):
         return False
     counts = segment.get("counts")

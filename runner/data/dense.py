@@ -128,11 +128,37 @@ def from_coco(program: Program, train: CocoSet, val: CocoSet | None) -> DenseSpl
     """The split of read annotations (COCO files, VOC's lists): val's images, or without them a
     seeded share of train's."""
     classes = train.classes if program.task.name == "detection" else ("background", *train.classes)
+    if program.task.name == "segmentation":
+        _masks_for_every_object(train, val)
     skipped = train.skipped + (val.skipped if val else ())
     if val is None:
         kept, held = _hold_out(program, train.samples)
         return DenseSplit(classes, train.category_ids, kept, held, skipped)
     return DenseSplit(classes, train.category_ids, train.samples, val.samples, skipped)
+
+
+def _masks_for_every_object(*sets: CocoSet | None) -> None:
+    """Segmentation learns from masks: an object with a box alone would be taught as background
+    (and a file of boxes alone would score a perfect mIoU on background), so it is refused; one
+    class per pixel must also fit beside the ignored value in a byte."""
+    if len(sets[0].classes) >= IGNORE_INDEX:
+        raise RunFailed(
+            f"data: {len(sets[0].classes)} categories do not fit a segmentation mask, which holds the "
+            f"background and at most {IGNORE_INDEX - 1} classes beside the ignored value {IGNORE_INDEX}"
+        )
+    bare = [
+        (s.image_id, s.file)
+        for found in sets
+        if found is not None
+        for s in found.samples
+        for segment, crowd in zip(s.segments, s.crowd.tolist())
+        if not segment and not crowd
+    ]
+    if bare:
+        raise RunFailed(
+            f"data: {len(bare)} objects have a box but no segmentation (the first in image id {bare[0][0]}, "
+            f"{bare[0][1]}); segmentation learns from polygons or RLE masks: add them, or set task: detection"
+        )
 
 
 def _mask_folder(program: Program, stage: str) -> DenseSplit:
@@ -169,7 +195,9 @@ READERS = {"shapes": _shapes, "coco": _coco, "voc": _voc, "coco_format": _coco_f
 class DenseSamples:
     """Sample i -> (uint8 (3, H, W) image, target as numpy arrays) after the per-image steps:
     segmentation's target is {"mask": uint8 (H, W)}, detection's {"boxes", "labels", "crowd",
-    "image_id"}. Picklable, so it can go to data-loader workers."""
+    "image_id", "scale"}, scale being (x, y): the image's own pixels per pixel of the image the
+    steps made, which takes a detection back to the annotation file's frame. Picklable, so it can
+    go to data-loader workers."""
 
     def __init__(self, samples: tuple[Sample, ...], task: str, transform, ignore_index: int = IGNORE_INDEX):
         self.samples, self.task, self.transform, self.ignore_index = samples, task, transform, ignore_index
@@ -186,4 +214,5 @@ class DenseSamples:
         image, mask, boxes, labels, crowd = self.transform(image, mask, sample.boxes, sample.labels, sample.crowd)
         if self.task == "segmentation":
             return image, {"mask": mask}
-        return image, {"boxes": boxes, "labels": labels, "crowd": crowd, "image_id": sample.image_id}
+        scale = (sample.width / image.shape[2], sample.height / image.shape[1])
+        return image, {"boxes": boxes, "labels": labels, "crowd": crowd, "image_id": sample.image_id, "scale": scale}

@@ -2,6 +2,7 @@
 recipe's stored shape, labels spread over every class, so recipes whose data is absent are still
 proven runnable."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,10 @@ def annotated(program: Program, folder: Path, images: int):
     written = write_shapes(folder, program.seed, side, images, images)
     train, val = (read_coco(written / s / "annotations.json", written / s / "images", False, "data") for s in SPLITS)
     found = dense.from_coco(program, train, val)
+    if program.num_classes:  # the recipe's own count: the shapes' labels folded into it
+        objects = program.num_classes - (program.task.name == "segmentation")  # less the background
+        folded = [tuple(replace(x, labels=x.labels % objects) for x in part) for part in (found.train, found.val)]
+        found = replace(found, train=folded[0], val=folded[1])
     return found, with_counts(program, program.num_classes or len(found.classes), images, images)
 
 

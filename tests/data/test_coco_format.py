@@ -115,7 +115,7 @@ def image(i, **values):
     return lambda data: data["images"][i].update(values)
 
 
-SEGMENTATION = "segmentation is neither polygons of 3+ points nor an RLE of size [6, 8]"
+SEGMENTATION = "segmentation is neither polygons of 3+ points inside the image nor an RLE of size [6, 8]"
 # A change to the good file and what the message says; skip_bad keeps both images, less one annotation.
 BAD_ANNOTATIONS = {
     "zero width": (annotation(0, bbox=[1, 1, 0, 2]), "11 (image id 1): bbox [1, 1, 0, 2] has zero or negative"),
@@ -125,6 +125,8 @@ BAD_ANNOTATIONS = {
     "unknown category": (annotation(0, category_id=2), "11 (image id 1): category id 2 is not among the 3 categories"),
     "unknown image": (annotation(2, image_id=42), "13: image id 42 is not among the file's images"),
     "bad polygon": (annotation(0, segmentation=[[1, 1, 4, 1]]), f"11 (image id 1): {SEGMENTATION}"),
+    # pycocotools would allocate memory in proportion to the coordinates: 12 GB for this one
+    "polygon far outside": (annotation(0, segmentation=[[0, 0, 1e8, 0, 0, 1e8]]), f"11 (image id 1): {SEGMENTATION}"),
     "RLE of another size": (
         annotation(1, segmentation={"size": [3, 3], "counts": [9]}),
         f"12 (image id 1): {SEGMENTATION}",

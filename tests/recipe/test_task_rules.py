@@ -106,3 +106,23 @@ def test_ls_lists_models_by_task(cli):
     assert "shapes" in cli("ls", "datasets", "--task", "detection").out
     assert "mixup" not in cli("ls", "augmentations", "--task", "segmentation").out
     assert "efficientnet-b0" in cli("ls", "models", "--encoders").out
+
+
+def test_coco_format_validation_needs_its_images_and_their_annotations(write, cli):
+    text = DETECTION.replace(
+        "  dataset: shapes\n  image_size: 64\n  train_size: 512\n  val_size: 128\n",
+        "  dataset: coco_format\n  train_images: a\n  train_annotations: a.json\n  val_images: b\n",
+    )
+    path = write(text)
+    result = cli("validate", path)
+    assert f"{path}:{line_of(text, 'val_images')}: data.val_images: is used only with val_annotations" in result.err
+    assert cli("validate", path, "data.val_annotations=b.json").code == 0
+
+
+def test_a_detection_scores_whole_images(write, cli):
+    text = DETECTION.replace(
+        "  eval:\n    - name: normalize", "  eval:\n    - name: center_crop\n      size: 48\n    - name: normalize"
+    )
+    result = cli("validate", write(text))
+    assert "augment.eval.0.name: center_crop cuts part of each validation image away" in result.err
+    assert "use resize in augment.eval" in result.err

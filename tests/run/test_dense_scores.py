@@ -72,7 +72,7 @@ def test_map_equals_cocoeval_with_crowds_gaps_and_empty_images(tmp_path):
     tally = DetectionTally(len(NAMES))
     tally.category_ids = list(CATEGORY_IDS)
     for image in TRUTH:
-        tally.add([tensors(FOUND[image], True)], [tensors(TRUTH[image], False)], [image])
+        tally.add([tensors(FOUND[image], True)], [tensors(TRUTH[image], False)], [(image, (1.0, 1.0))])
     result = tally.write(tmp_path / "eval.json", tmp_path / "best.ckpt", "val", NAMES)
     detections = json.loads((tmp_path / result["detections_file"]).read_text())
     assert len(detections) == sum(len(v) for v in FOUND.values())
@@ -116,3 +116,23 @@ def test_miou_equals_torchmetrics_where_every_class_is_present():
     tally.add(predicted, target, 0.0)
     reference = multiclass_jaccard_index(torch.from_numpy(predicted), torch.from_numpy(target), 5, average="macro")
     assert segmentation_scores(tally.matrix)["miou"] == pytest.approx(float(reference), abs=1e-6)
+
+
+def test_the_results_file_gives_boxes_in_the_images_own_pixels(tmp_path):
+    """An image the eval steps resized to half its size: its detections go back to full size."""
+    tally = DetectionTally(1)
+    found = {
+        "boxes": torch.tensor([[10.0, 5.0, 30.0, 25.0]]),
+        "labels": torch.tensor([0]),
+        "scores": torch.tensor([0.9]),
+    }
+    truth = {
+        "boxes": torch.tensor([[10.0, 5.0, 30.0, 25.0]]),
+        "labels": torch.tensor([0]),
+        "iscrowd": torch.tensor([0]),
+    }
+    tally.add([found], [truth], [(7, (2.0, 2.0))])
+    result = tally.write(tmp_path / "eval.json", tmp_path / "best.ckpt", "val", ("thing",))
+    (detection,) = json.loads((tmp_path / result["detections_file"]).read_text())
+    assert detection["bbox"] == [20.0, 10.0, 40.0, 40.0] and detection["image_id"] == 7
+    assert result["map"] == pytest.approx(1.0)  # scored in the network's pixels, where truth and boxes meet

@@ -31,6 +31,7 @@ class DenseFiles(Dataset):
             "labels": torch.from_numpy(np.asarray(target["labels"], np.int64)),
             "crowd": torch.from_numpy(np.asarray(target["crowd"], bool)),
             "image_id": target["image_id"],
+            "scale": target["scale"],
         }
 
 

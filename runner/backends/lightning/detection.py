@@ -51,7 +51,7 @@ class Detection:
         return DetectionTally(classes)
 
     def add(self, tally: "DetectionTally", net, x: torch.Tensor, targets: list[dict]) -> None:
-        tally.add(predictions(net, x), truths(targets), [int(t["image_id"]) for t in targets])
+        tally.add(predictions(net, x), truths(targets), [(int(t["image_id"]), t["scale"]) for t in targets])
 
     def predict(self, net, x: torch.Tensor) -> list[Detected]:
         return [
@@ -68,7 +68,12 @@ def coco_figures(found: dict) -> dict:
 def predictions(net, x: torch.Tensor) -> list[dict]:
     """The detector's boxes, scores and class indices (from 0) for each image of a batch."""
     found = net(list(x))
-    return [{"boxes": p["boxes"].float(), "scores": p["scores"].float(), "labels": p["labels"] - 1} for p in found]
+    # Label 0 is the background: FCOS's and RetinaNet's sigmoid heads may still return it.
+    kept = [p["labels"] > 0 for p in found]
+    return [
+        {"boxes": p["boxes"][k].float(), "scores": p["scores"][k].float(), "labels": p["labels"][k] - 1}
+        for p, k in zip(found, kept)
+    ]
 
 
 def truths(targets: list[dict]) -> list[dict]:
@@ -85,12 +90,14 @@ class DetectionTally:
         self.map, self.classes, self.images, self.detections = _map(per_class=True), classes, 0, []
         self.category_ids = list(range(1, classes + 1))  # replaced by the data's own ids when known
 
-    def add(self, found: list[dict], truth: list[dict], image_ids: list[int]) -> None:
+    def add(self, found: list[dict], truth: list[dict], images: list[tuple[int, tuple[float, float]]]) -> None:
+        """A batch's detections and truths (in the pixels the network saw), and each image's id and
+        scale back to its own pixels, in which the results file gives the boxes."""
         self.map.update(found, truth)
         self.images += len(found)
-        for image_id, p in zip(image_ids, found):
+        for (image_id, (sx, sy)), p in zip(images, found):
             for box, score, label in zip(p["boxes"].tolist(), p["scores"].tolist(), p["labels"].tolist()):
-                x0, y0, x1, y1 = box
+                x0, y0, x1, y1 = box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy
                 self.detections.append(
                     {
                         "image_id": image_id,

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torchmetrics.classification import MulticlassConfusionMatrix
 
 from runner.backends.lightning.dense_networks import segmenter
+from runner.data.padding import padded_side
 from runner.recipe.compile import Program
 from runner.run.dense_scores import IGNORE, SegmentationTally, segmentation_scores
 
@@ -53,5 +54,7 @@ class Segmentation:
         tally.add(logits.argmax(1).cpu().numpy(), masks.cpu().numpy(), loss)
 
     def predict(self, net, x: torch.Tensor) -> list:
-        """Each image's class per pixel, int64 (H, W)."""
-        return list(net(x).argmax(1).cpu().numpy())
+        """Each image's class per pixel, int64 (H, W), the batch padded as training pads it."""
+        height, width = x.shape[2:]
+        x = F.pad(x, (0, padded_side(width) - width, 0, padded_side(height) - height))
+        return list(net(x)[:, :, :height, :width].argmax(1).cpu().numpy())

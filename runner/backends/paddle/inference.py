@@ -49,6 +49,6 @@ def load_for_inference(program: Program, checkpoint: Path, trust: bool, classes:
 
     @paddle.no_grad()
     def predict(images: np.ndarray) -> list:
-        return adapter.predict(net(prepared(images)))
+        return adapter.predict(net, prepared(images))
 
     return Inference(program, checkpoint, net, classes, scores, sample, prepared, predict)

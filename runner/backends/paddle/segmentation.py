@@ -10,6 +10,7 @@ import paddle
 import paddle.nn.functional as F
 
 from runner.backends.paddle.dense_networks import segmenter
+from runner.data.padding import padded_side
 from runner.recipe.compile import Program
 from runner.run.dense_scores import IGNORE, SegmentationTally, segmentation_scores
 
@@ -87,6 +88,8 @@ class Segmentation:
         loss = F.cross_entropy(logits, masks, ignore_index=IGNORE, axis=1, reduction="sum")
         tally.add(logits.argmax(axis=1).numpy(), masks.numpy(), float(loss))
 
-    def predict(self, logits: paddle.Tensor) -> list:
-        """Each image's class per pixel, int64 (H, W)."""
-        return list(logits.argmax(axis=1).astype("int64").numpy())
+    def predict(self, net: paddle.nn.Layer, x: paddle.Tensor) -> list:
+        """Each image's class per pixel, int64 (H, W), the batch padded as training pads it."""
+        height, width = x.shape[2:]
+        x = F.pad(x, [0, padded_side(width) - width, 0, padded_side(height) - height], data_format="NCHW")
+        return list(net(x)[:, :, :height, :width].argmax(axis=1).astype("int64").numpy())

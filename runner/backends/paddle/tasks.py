@@ -63,9 +63,9 @@ class Classification:
         loss = F.cross_entropy(logits, labels.reshape([-1, 1]), reduction="sum")
         tally.add(ranked.numpy(), labels.numpy(), float(loss))
 
-    def predict(self, logits: paddle.Tensor) -> list:
+    def predict(self, net: paddle.nn.Layer, x: paddle.Tensor) -> list:
         """Each image's class probabilities, float32 (classes,)."""
-        return list(F.softmax(logits.astype("float32"), axis=1).numpy())
+        return list(F.softmax(net(x).astype("float32"), axis=1).numpy())
 
 
 # Task name (the catalog's) -> adapter class.

@@ -88,3 +88,13 @@ def paths_fit_the_file_system(r):
                 f"more than the {NAME_MAX} a file or folder name may have",
                 "shorten that name",
             )
+
+
+@check
+def coco_validation_comes_in_pairs(r):
+    """coco_format validates on a folder of images with its annotation file: both, or neither."""
+    data = r["data"]
+    if data["dataset"] != "coco_format" or bool(data["val_images"]) == bool(data["val_annotations"]):
+        return
+    given, missing = ("val_images", "val_annotations") if data["val_images"] else ("val_annotations", "val_images")
+    yield ("data", given), f"is used only with {missing}", f"add {missing}, or remove {given} to hold out val_fraction"

@@ -85,3 +85,23 @@ def normalize_ends_dense_pipelines(r):
                 f"{names[after]} follows normalize, where {r['task']}'s boxes and masks no longer follow the image",
                 "move it before normalize",
             )
+
+
+# Steps that cut part of the image away: a detection's eval boxes could no longer be mapped back
+# to the image's own pixels, where the results file gives them (COCO's tools read them there).
+CROPS = ("center_crop", "random_crop", "random_resized_crop")
+
+
+@check
+def detection_evaluates_whole_images(r):
+    """Detection scores whole images: its eval steps may resize, not crop."""
+    if r["task"] != "detection":
+        return
+    for i, step in enumerate(r["augment"]["eval"]):
+        if step["name"] in CROPS:
+            yield (
+                ("augment", "eval", i, "name"),
+                f"{step['name']} cuts part of each validation image away, so its detections could not be "
+                "given in the image's own pixels",
+                "use resize in augment.eval",
+            )
