@@ -18,9 +18,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --upgrade pip
 	# torch and torchvision are pinned in pyproject.toml (2.14.1 / 0.29.1).
 	$(BIN)/pip install -e '.[lightning,paddle,dev]'
-	# The report's browser test drives Debian's Chromium; as root (CI), install it when missing.
+	# The report's browser test drives Debian's Chromium and the sweep tests start a throwaway
+	# PostgreSQL cluster (tests/postgres.py); as root (CI), install each when missing.
 	@if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then \
 		apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+	fi
+	@if [ "$$(id -u)" = 0 ] && ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		&& command -v apt-get >/dev/null; then \
+		apt-get install -y -q postgresql || { apt-get update -q && apt-get install -y -q postgresql; }; \
 	fi
 	touch $@
 

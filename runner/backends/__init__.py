@@ -20,7 +20,7 @@ from runner.recipe.compile import Program, with_classes
 from runner.recipe.errors import RecipeError, RecipeInvalid, RunFailed
 from runner.recipe.stages import Recipe, compile_file
 from runner.run import checkpoint_choice, layout
-from runner.run.lifecycle import Lifecycle, Outcome
+from runner.run.lifecycle import Lifecycle, Outcome, Pruned
 from runner.run.scores import Tally
 
 # The packages each backend imports; `make install` (or pip's extras) installs them.
@@ -43,15 +43,26 @@ ENTRIES = {"lightning": _lightning, "paddle": _paddle}
 
 
 def train(
-    recipe: Recipe, program: Program, resume: Path | None = None, trust: bool = False, endings: tuple = ()
+    recipe: Recipe,
+    program: Program,
+    resume: Path | None = None,
+    trust: bool = False,
+    endings: tuple = (),
+    watch=None,
+    folder: str | None = None,
 ) -> Outcome:
     """Train `program` into a new run directory (or continue `resume`'s), its data made present
-    first; the Outcome says where, with what result, and whether it was stopped."""
+    first; the Outcome says where, with what result, and whether it was stopped or pruned.
+    `watch` and `folder`: as runner.run.lifecycle.Lifecycle takes them (a sweep's trials)."""
     entry = _entry(program)
     acquire(program.data)
-    run = Lifecycle(recipe, identity(program.data), resume=resume, trust=trust, endings=endings)
+    run = Lifecycle(
+        recipe, identity(program.data), resume=resume, trust=trust, endings=endings, watch=watch, folder=folder
+    )
     try:
         return entry.train(program, run)
+    except Pruned as pruned:
+        return run.pruned(pruned)
     except Exception as e:
         run.failed(e)
         raise

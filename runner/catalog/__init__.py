@@ -1,5 +1,6 @@
 """The closed sets of names a recipe may use: the registry machinery (registry.py), the tasks, and
-one registry per kind of component (backbones, models, datasets, augmentations, optimizers, schedules),
+one registry per kind of component (backbones, models, datasets, augmentations, optimizers, schedules,
+and a sweep's samplers and pruners),
 each entry declaring its parameters, the backends that have it and the tasks it serves.
 
 May import: the standard library only. Nothing here imports a framework, so validating a recipe
@@ -12,5 +13,8 @@ from runner.catalog.datasets import datasets
 from runner.catalog.models import models
 from runner.catalog.optimizers import optimizers
 from runner.catalog.schedules import schedules
+from runner.catalog.search import pruners, samplers
 
-REGISTRIES = {r.plural: r for r in (backbones, models, datasets, augmentations, optimizers, schedules)}
+REGISTRIES = {
+    r.plural: r for r in (backbones, models, datasets, augmentations, optimizers, schedules, samplers, pruners)
+}

@@ -1,4 +1,4 @@
-"""`runner ls [recipes|backbones|models|datasets|augmentations|optimizers|schedules] [--task T]
+"""`runner ls [recipes|backbones|models|datasets|augmentations|optimizers|schedules|samplers|pruners] [--task T]
 [--timm] [--encoders]`: the shipped recipes with their descriptions, or a registry's names with
 their backends, tasks and parameters."""
 
@@ -13,7 +13,7 @@ from runner.recipe.errors import RecipeInvalid
 HELP = "List shipped recipes, or the names a registry offers on each backend."
 EXAMPLE = (
     "runner ls            # shipped recipes\n  runner ls backbones  # or models, datasets, augmentations, optimizers, "
-    "schedules\n  runner ls models --task detection"
+    "schedules,\n                       # samplers, pruners\n  runner ls models --task detection"
 )
 
 
@@ -22,7 +22,7 @@ def add_arguments(parser) -> None:
         "what",
         nargs="?",
         default="recipes",
-        choices=["recipes", "backbones", "models", "datasets", "augmentations", "optimizers", "schedules"],
+        choices=["recipes", *REGISTRIES],
     )
     parser.add_argument("--task", choices=list(TASKS), help="list only the names that serve this task")
     parser.add_argument("--timm", action="store_true", help="with backbones: list every timm/<name> as well")

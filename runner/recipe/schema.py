@@ -29,6 +29,7 @@ RULE_KEYS = {
     "component",
     "name_key",
     "registry",
+    "optional",  # a section that stays absent unless the recipe writes it (sweep)
 }
 _INTEGER = re.compile(r"[-+]?[0-9][0-9_]*")
 _FLOAT = re.compile(r"[-+]?([0-9][0-9_]*\.?[0-9_]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
@@ -142,7 +143,9 @@ def _typed(name: str, rule: dict) -> dict:
             typed[key] = convert(rule[key])
     if "allowed" in rule:
         typed["allowed"] = [convert(v) for v in rule["allowed"]]
-    if rule["type"] == "dict" and "default" not in rule and not typed["required"]:
+    typed.pop("optional", None)
+    optional = to_boolean(rule.get("optional", "false"))
+    if rule["type"] == "dict" and "default" not in rule and not typed["required"] and not optional:
         typed["default"] = {}
     if rule["type"] == "list" and "default" not in rule and not typed["required"]:
         typed["default"] = []

@@ -4,11 +4,12 @@
 deep-learning framework.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from runner.catalog.tasks import TASKS
-from runner.recipe import load, overrides, validation
+from runner.recipe import load, overrides, sweep_fit, validation
 from runner.recipe.checks import run_checks
+from runner.recipe.checks.sweep import DIRECTIONS
 from runner.recipe.compile import Program, compile_recipe
 from runner.recipe.errors import RecipeInvalid
 
@@ -20,6 +21,7 @@ class Recipe:
     overrides: list[str]
     data: dict  # the normalized recipe: typed, every default filled
     lines: load.Lines
+    context: dict = field(default_factory=dict)  # more for provenance.json: a sweep trial's study and params
 
 
 def load_recipe(path: str, override_list: list[str] = ()) -> Recipe:
@@ -37,6 +39,11 @@ def load_recipe(path: str, override_list: list[str] = ()) -> Recipe:
         raise RecipeInvalid(bad_overrides)
     run_checks(recipe, lines)
     _rank_by_the_task(recipe)
+    misfits = sweep_fit.misfits(recipe, lines)  # once the recipe itself is valid
+    if misfits:
+        raise RecipeInvalid(misfits)
+    if "sweep" in recipe:
+        _judge_the_sweep(recipe)
     return Recipe(path, text, list(override_list), recipe, lines)
 
 
@@ -45,6 +52,15 @@ def _rank_by_the_task(recipe: dict) -> None:
     resolved recipe a run keeps says which metric ranked its checkpoints."""
     checkpoint = recipe["train"]["checkpoint"]
     checkpoint["monitor"], checkpoint["mode"] = TASKS[recipe["task"]].ranking(checkpoint["monitor"], checkpoint["mode"])
+
+
+def _judge_the_sweep(recipe: dict) -> None:
+    """sweep's auto metric and direction as the checkpoint's monitor and the way it improves."""
+    sweep, task = recipe["sweep"], TASKS[recipe["task"]]
+    if sweep["metric"] == "auto":
+        sweep["metric"] = recipe["train"]["checkpoint"]["monitor"]
+    if sweep["direction"] == "auto":
+        sweep["direction"] = DIRECTIONS[task.metric(sweep["metric"]).better]
 
 
 def compile_file(path: str, override_list: list[str] = ()) -> tuple[Recipe, Program]:

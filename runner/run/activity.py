@@ -1,7 +1,8 @@
 """Whether a run is going on: while its process trains, the run directory holds running.json (the
 process id and host); the run's end (finished, or stopped on request) removes it, and a failure
-writes its reason into it. So a run without summary.json is `running` (its process is alive on
-this host), `failed` (it said why), or `interrupted` (stopped, or killed before it could say)."""
+writes its reason into it, as a sweep's pruner does when it ends a trial early. So a run without
+summary.json is `running` (its process is alive on this host), `failed` (it said why), `pruned`,
+or `interrupted` (stopped, or killed before it could say)."""
 
 import json
 import os
@@ -26,8 +27,13 @@ def failed(run_dir: Path, why: str) -> None:
         atomic.write_text(marker, json.dumps({"failed": why}) + "\n")
 
 
+def pruned(run_dir: Path, why: str) -> None:
+    """A sweep's pruner ended the run early, on purpose: not a failure, and nothing to resume."""
+    atomic.write_text(Path(run_dir) / layout.RUNNING, json.dumps({"pruned": why}) + "\n")
+
+
 def state(run_dir: Path) -> str | None:
-    """running, failed (with its reason after a colon), or None when no process claims the run."""
+    """running, failed or pruned (with the reason after a colon), or None when no process claims the run."""
     try:
         marker = reading.read_json(Path(run_dir) / layout.RUNNING)
     except (OSError, ValueError):
@@ -36,6 +42,8 @@ def state(run_dir: Path) -> str | None:
         return None
     if "failed" in marker:
         return f"failed: {marker['failed']}"
+    if "pruned" in marker:
+        return f"pruned: {marker['pruned']}"
     if marker.get("host") == platform.node() and isinstance(marker.get("pid"), int) and _alive(marker["pid"]):
         return "running"
     return None

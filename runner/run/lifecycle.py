@@ -17,11 +17,20 @@ from runner.run.interrupts import stopped_message
 SHOWN = ("val_acc", "best")  # the figures the last lines print, when the run has them
 
 
+class Pruned(Exception):
+    """Raised by a run's `watch` to end it after an epoch: a sweep's pruner judged it hopeless."""
+
+    def __init__(self, epoch: int, why: str):
+        super().__init__(why)
+        self.epoch = epoch
+
+
 @dataclass(frozen=True)
 class Outcome:
     path: Path | None  # the run directory; None for a dry run
     summary: dict | None = None  # what summary.json holds, on rank 0
     stopped: int | None = None  # the signal that stopped it (SIGINT, SIGTERM); resumable
+    pruned: str | None = None  # why a sweep's pruner ended it early
 
     @property
     def exit_code(self) -> int:
@@ -34,7 +43,9 @@ class Lifecycle:
     the run directory a resumed run continues in. `trust`: checkpoints the run did not record may
     be loaded. `announce`: whether this process prints the run's directory and result (not a
     worker of a parent that does). `endings`: callables(path, summary) run once a run has
-    finished, before its last line."""
+    finished, before its last line. `watch`: called with each epoch's metrics.csv row on rank 0,
+    after its checkpoints; it may raise Pruned. `folder`: the run directory's name under log.dir
+    (default: the recipe's name and the time)."""
 
     def __init__(
         self,
@@ -44,15 +55,18 @@ class Lifecycle:
         trust: bool = False,
         announce: bool = True,
         endings: tuple[Callable[[Path, dict], None], ...] = (),
+        watch: Callable[[dict], None] | None = None,
+        folder: str | None = None,
     ):
         self.recipe, self.dataset = recipe, dataset
         self.resume, self.trust, self.announce, self.endings = resume, trust, announce, endings
+        self.watch, self.folder = watch, folder
         self.path: Path | None = None
         self.rank = 0
 
     def worker(self) -> "Lifecycle":
         """The same run as one of the processes a parent started and announces for."""
-        return Lifecycle(self.recipe, self.dataset, self.resume, self.trust, announce=False)
+        return Lifecycle(self.recipe, self.dataset, self.resume, self.trust, announce=False, folder=self.folder)
 
     def open(
         self,
@@ -69,7 +83,7 @@ class Lifecycle:
         bad images and annotations data.skip_bad left out, printed and kept in provenance.json."""
         self.rank = rank
         made_here = path is None
-        self.path = path or self.resume or rundir.open_for_rank(self.recipe, self.dataset)
+        self.path = path or self.resume or rundir.open_for_rank(self.recipe, self.dataset, self.folder)
         if rank:
             return self.path
         if self.announce and made_here:
@@ -129,6 +143,13 @@ class Lifecycle:
         if self.announce:
             self.conclude(summary)
         return Outcome(self.path, summary)
+
+    def pruned(self, pruned: Pruned) -> Outcome:
+        """A run its watch ended early: its checkpoints and rows so far stay, marked pruned."""
+        if self.rank == 0 and self.path is not None:
+            activity.pruned(self.path, str(pruned))
+            print(f"pruned after epoch {pruned.epoch + 1}: {pruned}", flush=True)
+        return Outcome(self.path, pruned=str(pruned))
 
     def failed(self, error: Exception) -> None:
         """Say in the run directory (when one was opened) why the run failed."""

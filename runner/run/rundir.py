@@ -39,12 +39,13 @@ SHARED = "RUNNER_RUN_DIR"
 JOIN_TIMEOUT_S = 600
 
 
-def open_for_rank(recipe, dataset: dict) -> Path:
-    """Rank 0 creates the run directory; every other process joins the one rank 0 made."""
+def open_for_rank(recipe, dataset: dict, folder: str | None = None) -> Path:
+    """Rank 0 creates the run directory (named `folder` when given, as a sweep names its trials);
+    every other process joins the one rank 0 made."""
     root = Path(recipe.data["log"]["dir"])
     job, rank = launch.job_id(), launch.rank()
     if rank == 0:
-        path = create(recipe, dataset, f"{recipe.data['name']}-job{job}" if job and launch.world() > 1 else None)
+        path = create(recipe, dataset, f"{recipe.data['name']}-job{job}" if job and launch.world() > 1 else folder)
         os.environ[SHARED] = str(path)
         return path
     if os.environ.get(SHARED):
@@ -73,9 +74,7 @@ def create(recipe, dataset: dict, exact: str | None = None) -> Path:
         try:
             (root / exact).mkdir()
         except FileExistsError:
-            raise RunFailed(
-                f"{root / exact} already exists for this job; continue it with `runner resume {root / exact}`"
-            ) from None
+            raise RunFailed(f"{root / exact} already exists; continue it with `runner resume {root / exact}`") from None
         return _fill(root / exact, recipe, dataset)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     base = f"{recipe.data['name']}-{stamp}"
@@ -132,6 +131,7 @@ def provenance(recipe, dataset: dict) -> dict:
             "gpus": _gpus(),
         },
         "command": sys.argv,
+        **getattr(recipe, "context", {}),
     }
 
 

@@ -63,7 +63,7 @@ class EpochCsv(Callback):
     def __init__(self, path, throughput: Throughput, program: Program, echo: bool, trackers=None):
         self.path, self.throughput, self.echo, self.trackers = path, throughput, echo, trackers
         self.task, self.loop = program.task, program.loop
-        self.started = None
+        self.started, self.row = None, {}
 
     def on_train_epoch_start(self, trainer, module):
         self.started = time.perf_counter()
@@ -83,11 +83,24 @@ class EpochCsv(Callback):
         for name in self.task.metric_names:  # a metric logged per step as well has an _epoch mean
             if validated or not name.startswith("val_"):
                 row[name] = metrics.get(f"{name}_epoch", metrics.get(name))
+        self.row = row
         epoch_log.append(self.path, row, self.task)
         if self.trackers:
             self.trackers.add(row)
         if self.echo:
             print(epoch_log.line(row, self.loop.epochs, self.task), flush=True)
+
+
+class Watched(Callback):
+    """The run's watch (runner.run.lifecycle), given each epoch's row once the epoch is checkpointed
+    (placed after the checkpoint callbacks); it may raise Pruned to end the run."""
+
+    def __init__(self, epoch_csv: EpochCsv, watch):
+        self.epoch_csv, self.watch = epoch_csv, watch
+
+    def on_train_epoch_end(self, trainer, module):
+        if not trainer.global_rank:
+            self.watch(self.epoch_csv.row)
 
 
 class StopAtEpochEnd(Callback):

@@ -13,6 +13,7 @@ from runner.recipe.compile import Program
 from runner.recipe.errors import RunFailed
 from runner.run import trackers
 from runner.run.interrupts import Stopped
+from runner.run.lifecycle import Pruned
 
 
 class Trackers(Callback):
@@ -66,7 +67,8 @@ class Trackers(Callback):
             self.wandb.experiment.log({**metrics, "epoch": epoch}, step=epoch)
 
     def on_exception(self, trainer, module, exception):
-        self.end("KILLED" if isinstance(exception, (Stopped, SIGTERMException, KeyboardInterrupt)) else "FAILED")
+        ended = isinstance(exception, (Stopped, SIGTERMException, KeyboardInterrupt, Pruned))  # on purpose
+        self.end("KILLED" if ended else "FAILED")
 
     def end(self, status: str) -> None:
         """End each tracker's run once: FINISHED, KILLED (stopped; resumable) or FAILED."""

@@ -14,7 +14,7 @@ from lightning.pytorch.utilities.exceptions import SIGTERMException
 
 from runner.backends import hardware
 from runner.backends.lightning import quiet
-from runner.backends.lightning.callbacks import EpochCsv, StopAtEpochEnd, Throughput, ValidationCadence
+from runner.backends.lightning.callbacks import EpochCsv, StopAtEpochEnd, Throughput, ValidationCadence, Watched
 from runner.backends.lightning.checkpoints import RandomState, VerifiedCheckpointIO, checkpoint_callbacks, resume_point
 from runner.backends.lightning.data import prepare
 from runner.backends.lightning.guards import guards
@@ -41,7 +41,7 @@ def train(program: Program, run: Lifecycle) -> Outcome:
         return run.nothing_left(done)  # else fit, which trains nothing, writes the missing summary
     with StopRequest() as stop:
         tracked = Trackers(data.program, path, trackers.params(run.recipe))
-        trainer, best = build_trainer(data.program, path, run.rank == 0, stop, run.trust, tracked)
+        trainer, best = build_trainer(data.program, path, run.rank == 0, stop, run.trust, tracked, run.watch)
         try:
             trainer.fit(model, data.train, data.val, ckpt_path=checkpoint, weights_only=True)
         except Stopped:
@@ -65,25 +65,33 @@ def processes(program: Program) -> int:
 
 
 def build_trainer(
-    program: Program, path: Path, echo: bool, stop: StopRequest, trust: bool = False, tracked: Trackers | None = None
+    program: Program,
+    path: Path,
+    echo: bool,
+    stop: StopRequest,
+    trust: bool = False,
+    tracked: Trackers | None = None,
+    watch=None,
 ) -> tuple[pl.Trainer, ModelCheckpoint]:
     """A Trainer carrying the recipe's loop and hardware settings, writing into `path` (and each
-    epoch's row to the experiment trackers, when given)."""
+    epoch's row to the experiment trackers and the run's watch, when given)."""
     hw, loop = program.hardware, program.loop
     latest, best = checkpoint_callbacks(layout.checkpoints(path), loop.monitor, loop.mode)
     interactive = echo and sys.stdout.isatty()
     throughput = Throughput(show=interactive)
+    epoch_csv = EpochCsv(path / layout.METRICS, throughput, program, echo, tracked)
     # metrics.csv's row is written before the epoch's checkpoints, so a kill between the two
     # leaves a row that resume drops and writes again, never a missing one.
     callbacks = [
         ValidationCadence(loop.epochs, loop.val_every),
         throughput,
-        EpochCsv(path / layout.METRICS, throughput, program, echo, tracked),
+        epoch_csv,
         # The best first: the generation saved next then holds both callbacks' state after this
         # epoch, so a resume from it knows the best score and file as they are.
         best,
         latest,
         RandomState(),
+        *([Watched(epoch_csv, watch)] if watch else []),
         *guards(program, path),
         StopAtEpochEnd(stop),
         *([tracked] if tracked else []),

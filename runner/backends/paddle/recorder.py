@@ -34,9 +34,12 @@ class Recorder(paddle.callbacks.Callback):
     validation (if it has one: runner.run.cadence) has run. `state`: what a resumed run's
     checkpoint recorded (its epochs and steps done, its best score)."""
 
-    def __init__(self, path: Path, program: Program, state: dict | None, echo: bool, rank: int, trackers=None):
+    def __init__(
+        self, path: Path, program: Program, state: dict | None, echo: bool, rank: int, trackers=None, watch=None
+    ):
         super().__init__()
         self.trackers = trackers  # the experiment trackers, given each row as metrics.csv is
+        self.watch = watch  # the run's watch (runner.run.lifecycle), given each row once it is saved
         self.state = state or {"epoch": 0, "step": 0, "best": None, "best_checkpoint": None}
         self.path, self.echo, self.rank, self.start = path, echo, rank, self.state["epoch"]
         self.task, self.loop = program.task, program.loop
@@ -111,6 +114,8 @@ class Recorder(paddle.callbacks.Callback):
         if self.echo:
             print(epoch_log.line(row, self.loop.epochs, self.task), flush=True)
         self._save(row)
+        if self.watch:
+            self.watch(row)
 
     def _save(self, row: dict):
         folder = layout.checkpoints(self.path)

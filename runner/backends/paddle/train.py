@@ -20,7 +20,7 @@ from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import per_process_batch
 from runner.run import layout, trackers
 from runner.run.interrupts import Stopped, StopRequest
-from runner.run.lifecycle import Lifecycle, Outcome
+from runner.run.lifecycle import Lifecycle, Outcome, Pruned
 
 
 def train(program: Program, run: Lifecycle) -> Outcome:
@@ -103,7 +103,7 @@ def fit(program: Program, run: Lifecycle, path: Path | None = None) -> Outcome:
     if start >= program.loop.epochs:
         return run.nothing_left(start, _summary(state, program) if rank == 0 else None)
     tracked = Trackers(program, path, trackers.params(run.recipe), rank)
-    recorder = Recorder(path, program, state, echo=rank == 0, rank=rank, trackers=tracked)
+    recorder = Recorder(path, program, state, echo=rank == 0, rank=rank, trackers=tracked, watch=run.watch)
     loop = program.loop
     callbacks = [tracked, recorder, OptimizerStepLR(loop.accumulate, len(data.train)), *guards(program, path)]
     with StopRequest() as stop:
@@ -119,8 +119,8 @@ def fit(program: Program, run: Lifecycle, path: Path | None = None) -> Outcome:
             )
         except Stopped:
             pass  # the checkpoints written so far stand
-        except BaseException:
-            tracked.end("FAILED")
+        except BaseException as e:
+            tracked.end("KILLED" if isinstance(e, Pruned) else "FAILED")
             raise
     tracked.end("KILLED" if stop.requested else "FINISHED")
     if stop.requested:

@@ -1,0 +1,135 @@
+"""One trial: the recipe with the trial's values as overrides, trained as a normal run into the
+sweep's directory (`trial-007/`, its values in provenance.json and resolved.yaml, so `runner run
+trial-007/resolved.yaml` trains it again), its metric reported to the pruner after every
+validation. The objective Optuna calls, in this process or (--isolate) in a child process."""
+
+import json
+import math
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import optuna
+
+from runner import backends
+from runner.recipe.compile import compile_recipe
+from runner.recipe.errors import RecipeInvalid, RunFailed
+from runner.recipe.stages import Recipe, load_recipe
+from runner.recipe.sweep_fit import without_sweep
+from runner.run import record
+from runner.run.lifecycle import Pruned
+from runner.sweep import budget, folder, space
+
+
+@dataclass
+class Sweep:
+    """What every trial of one process's sweep shares."""
+
+    recipe: Recipe  # as loaded, with the sweep section
+    folder: Path
+    study: str
+    storage: str
+    budget: int
+    isolate: bool = False
+
+    @property
+    def metric(self) -> str:
+        return self.recipe.data["sweep"]["metric"]
+
+
+class Reporter:
+    """A run's watch: each validated value to the trial, and Pruned when the pruner says so."""
+
+    def __init__(self, trial: optuna.Trial, metric: str, pruner: str):
+        self.trial, self.metric, self.pruner = trial, metric, pruner
+
+    def __call__(self, row: dict) -> None:
+        value = row.get(self.metric)
+        if value is None:
+            return  # an epoch without validation
+        self.trial.report(float(value), step=row["epoch"])
+        if self.trial.should_prune():
+            raise Pruned(row["epoch"], f"{self.metric} {float(value):.4f}; the {self.pruner} pruner stopped it")
+
+
+def objective(sweep: Sweep):
+    def run(trial: optuna.Trial) -> float:
+        budget.claim(trial)
+        if budget.surplus(trial.study.get_trials(deepcopy=False), trial.number, sweep.budget):
+            trial.set_user_attr(budget.SURPLUS, True)
+            raise Surplus()
+        values = space.suggest(trial, space.distributions(sweep.recipe.data))
+        name = folder.trial_folder(trial.number)
+        trial.set_user_attr(budget.RUN_DIR, str(sweep.folder / name))
+        print(f"\ntrial {trial.number}: {' '.join(space.overrides(values))}", flush=True)
+        try:
+            return _judge(trial, isolated(sweep, trial) if sweep.isolate else train(sweep, trial, values))
+        except optuna.TrialPruned:
+            raise
+        except Exception as e:  # RecipeInvalid, RunFailed, a NaN loss, a bug: recorded, and the sweep goes on
+            trial.set_user_attr(budget.FAILURE, reason(e))
+            print(f"trial {trial.number} failed: {reason(e)}", flush=True)
+            raise
+
+    return run
+
+
+def reason(error: Exception) -> str:
+    """An error's first line: what a failed trial records."""
+    if isinstance(error, RecipeInvalid):
+        return str(error.errors[0])
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+class Surplus(Exception):
+    """The trial came after the budget was claimed; it steps aside unrun."""
+
+
+def train(sweep: Sweep, trial: optuna.Trial, values: dict) -> dict:
+    """Train the trial here; {"value"}, {"pruned"} or {"stopped"} as the run ended."""
+    data = sweep.recipe.data
+    extra = [*space.overrides(values), f"log.dir={sweep.folder}"]
+    recipe = load_recipe(sweep.recipe.path, [*sweep.recipe.overrides, *extra])
+    recipe.data = without_sweep(recipe.data)
+    recipe.context = {"sweep": {"study": sweep.study, "trial": trial.number, "params": values}}
+    program = compile_recipe(recipe.data, recipe.lines)
+    watch = Reporter(trial, sweep.metric, data["sweep"]["pruner"]["name"])
+    outcome = backends.train(recipe, program, watch=watch, folder=folder.trial_folder(trial.number))
+    if outcome.stopped:
+        return {"stopped": outcome.stopped}
+    if outcome.pruned:
+        return {"pruned": outcome.pruned}
+    return {"value": record.read(outcome.path).best(sweep.metric)}
+
+
+def isolated(sweep: Sweep, trial: optuna.Trial) -> dict:
+    """Train the trial in a fresh process (`runner sweep --run-trial`), which reports to the same
+    study; its result comes back as a JSON file."""
+    answer = sweep.folder / f".trial-{trial.number}.json"
+    command = [sys.executable, "-m", "runner", "sweep", str(sweep.folder), "--run-trial", str(trial._trial_id)]
+    try:
+        subprocess.run(command, check=False)
+    except KeyboardInterrupt:  # the child got the same Ctrl-C and stops at its epoch's end
+        return {"stopped": 2}
+    try:
+        result = json.loads(answer.read_text())
+    except (OSError, ValueError):
+        raise RunFailed("the trial's process ended without a result (see its output above)") from None
+    finally:
+        answer.unlink(missing_ok=True)
+    if "failure" in result:
+        raise RunFailed(result["failure"])
+    return result
+
+
+def _judge(trial: optuna.Trial, result: dict) -> float:
+    if "stopped" in result:  # unfinished: failed without a reason, its values tried again next time
+        budget.retry(trial.study, trial)
+        raise KeyboardInterrupt
+    if "pruned" in result:
+        raise optuna.TrialPruned(result["pruned"])
+    value = result["value"]
+    if value is None or not math.isfinite(value):
+        raise RunFailed(f"the trial's metric is {value}; no finite validated value to judge it by")
+    return value
