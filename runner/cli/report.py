@@ -1,17 +1,21 @@
 """`runner report RUN_DIR [RUN_DIR ...] [--out DIR] [--samples N]`: one run's page, or a page
-comparing several; the path of the page is printed."""
+comparing several, or a sweep's page (its trials and plots); the path of the page is printed."""
 
 from datetime import datetime, timezone
 from pathlib import Path
 
 from runner.cli.arguments import UsageError, exists
 from runner.run import record
+from runner.sweep import folder
 
 HELP = (
     "Write a run's report (curves; confusion matrix, or AP or IoU per class; samples and worst mistakes, "
     "boxes and masks drawn; calibration) to RUN_DIR/report/index.html, or a page comparing several runs."
 )
-EXAMPLE = "runner report runs/quickstart-20260101-120000\n  runner report runs/a runs/b --out compare/"
+EXAMPLE = (
+    "runner report runs/quickstart-20260101-120000\n  runner report runs/a runs/b --out compare/\n"
+    "  runner report runs/my-sweep"
+)
 
 
 def add_arguments(parser) -> None:
@@ -24,6 +28,11 @@ def add_arguments(parser) -> None:
 
 def handle(args) -> int:
     paths = [Path(p) for p in args.run_dirs]
+    if len(paths) == 1 and folder.is_sweep(paths[0]):
+        from runner.sweep import page  # Optuna, matplotlib
+
+        print(f"report: {page.build(paths[0])}")
+        return 0
     for path in paths:
         if not exists(path):
             raise UsageError(f"{path} does not exist; give a run directory `runner run` printed")

@@ -23,11 +23,12 @@ def best(study: optuna.Study) -> FrozenTrial | None:
     return study.best_trial
 
 
-def render(study: optuna.Study, metric: str) -> str:
+def rows(study: optuna.Study, metric: str) -> tuple[list[str], list[list[str]]]:
+    """The header and one row per trial (surplus claims left out)."""
     trials = [t for t in study.get_trials(deepcopy=False) if budget.SURPLUS not in t.user_attrs]
     keys = list(dict.fromkeys(k for t in trials for k in t.params))
     header = ["trial", "state", *keys, metric, "run dir"]
-    rows = [
+    body = [
         [
             str(t.number),
             state(t),
@@ -37,17 +38,25 @@ def render(study: optuna.Study, metric: str) -> str:
         ]
         for t in trials
     ]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *rows]]
-    done = sum(budget.counts(t) for t in trials)
-    lines.append(f"{done} finished trials of study {study.study_name!r}")
+    return header, body
+
+
+def verdict(study: optuna.Study, metric: str) -> list[str]:
+    """How many trials finished, and the best one with its values."""
+    done = sum(budget.counts(t) for t in study.get_trials(deepcopy=False))
+    lines = [f"{done} finished trials of study {study.study_name!r}"]
     top = best(study)
     if top is None:
-        lines.append("no trial has completed yet")
-    else:
-        values = " ".join(f"{k}={_text(v)}" for k, v in top.params.items())
-        lines.append(f"best: trial {top.number}, {metric} {top.value:.4f}: {values}")
-    return "\n".join(lines)
+        return [*lines, "no trial has completed yet"]
+    values = " ".join(f"{k}={_text(v)}" for k, v in top.params.items())
+    return [*lines, f"best: trial {top.number}, {metric} {top.value:.4f}: {values}"]
+
+
+def render(study: optuna.Study, metric: str) -> str:
+    header, body = rows(study, metric)
+    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(header)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [header, *body]]
+    return "\n".join(lines + verdict(study, metric))
 
 
 def _value(t: FrozenTrial) -> str:

@@ -2,6 +2,7 @@
 with exactly its budget, the dead trial's values tried again; two processes sharing a study in a
 real PostgreSQL server (tests/postgres.py) split one grid between them, no point run twice."""
 
+import json
 import os
 import signal
 import subprocess
@@ -83,3 +84,27 @@ def test_two_processes_share_one_study_in_postgresql(write, tmp_path, postgres_u
     assert sorted(t.params["optim.lr"] for t in counted) == lrs  # every point once
     ran_in = {t.user_attrs[budget.RUN_DIR].split(os.sep)[0] for t in counted}
     assert ran_in == {"a", "b"}, "both processes should have run trials"
+
+
+@pytest.mark.slow
+def test_isolated_trials_train_in_their_own_processes_and_report_to_the_pruner(write, tmp_path):
+    recipe = write(
+        sweep_recipe(
+            "    optim.lr:\n      choice:\n        - 0.003\n        - 3.0\n",
+            "  trials: 2\n  sampler:\n    name: grid\n    seed: 1\n"
+            "  pruner:\n    name: median\n    n_startup_trials: 1\n",
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "runner", "sweep", recipe, "--isolate", "train.epochs=2"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    folder = tmp_path / "runs" / "smoke_synthetic-sweep"
+    trials = optuna.load_study(study_name="smoke_synthetic", storage=f"sqlite:///{folder / 'study.db'}").trials
+    assert [(t.params["optim.lr"], t.state.name) for t in trials] == [(0.003, "COMPLETE"), (3.0, "PRUNED")]
+    for t in trials:  # each trained by a child process of its own
+        command = json.loads((folder / f"trial-{t.number:03d}" / "provenance.json").read_text())["command"]
+        assert command[-2:] == ["--run-trial", str(t._trial_id)]

@@ -68,6 +68,10 @@ def test_a_grid_sweep_learns_prunes_the_hopeless_rate_and_records_each_trial(
     best = max(trials[:2], key=lambda t: t.value)
     assert f"best: trial {best.number}, val_acc {best.value:.4f}: optim.lr={best.params['optim.lr']}" in status.out
     assert (folder / "plots" / "history.png").is_file()
+    page = cli("report", folder)
+    assert page.code == 0 and page.out == f"report: {folder / 'report' / 'index.html'}\n"
+    html = (folder / "report" / "index.html").read_text()
+    assert "../plots/importances.png" in html and f"best: trial {best.number}" in html
 
     assert cli("sweep", "--best", folder, "--output", tmp_path / "best.yaml").code == 0
     written = (tmp_path / "best.yaml").read_text()
