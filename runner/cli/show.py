@@ -26,4 +26,6 @@ def handle(args) -> int:
         except RunFailed as e:
             print(f"# not counted yet: {e}")
     print(plan.describe(program))
+    if "sweep" in recipe.data:
+        print(plan.describe_sweep(recipe.data))
     return 0

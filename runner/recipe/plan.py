@@ -3,6 +3,7 @@
 from runner.catalog.backbones import lookup as lookup_backbone
 from runner.catalog.models import models
 from runner.recipe.compile import Program
+from runner.recipe.search_space import parse
 
 
 def _pairs(params: dict) -> str:
@@ -59,3 +60,21 @@ def describe(program: Program) -> str:
     if n:
         lines += ["derived"] + [f"  {name:<18} {d.value:>9} {d.unit:<26} = {d.how}" for name, d in n.notes.items()]
     return "\n".join(lines)
+
+
+def describe_sweep(recipe: dict) -> str:
+    """The sweep's line: its budget, what it seeks, each param's range, sampler and pruner."""
+    sweep = recipe["sweep"]
+    ranges = []
+    for key, spec in sweep["params"].items():
+        dist, _ = parse(spec)
+        if dist.kind == "choice":
+            ranges.append(f"{key} in [{', '.join(map(str, dist.choices))}]")
+        else:
+            ranges.append(f"{key} {dist.kind} {dist.low}..{dist.high}{' log' if dist.log else ''}")
+    where = sweep["storage"] or f"SQLite in {recipe['log']['dir']}/{recipe['name']}-sweep/"
+    return (
+        f"sweep\n  {sweep['trials']} trials to {sweep['direction']} {sweep['metric']}: {'; '.join(ranges)}\n"
+        f"  {sweep['sampler']['name']} sampler, {sweep['pruner']['name']} pruner; "
+        f"study {sweep['study'] or recipe['name']!r} in {where} (runner sweep)"
+    )

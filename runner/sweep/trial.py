@@ -5,6 +5,7 @@ validation. The objective Optuna calls, in this process or (--isolate) in a chil
 
 import json
 import math
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -67,6 +68,9 @@ def objective(sweep: Sweep):
             return _judge(trial, isolated(sweep, trial) if sweep.isolate else train(sweep, trial, values))
         except optuna.TrialPruned:
             raise
+        except KeyboardInterrupt:  # Ctrl-C: unfinished, failed without a reason; its values go again
+            budget.retry(trial.study, trial)
+            raise
         except Exception as e:  # RecipeInvalid, RunFailed, a NaN loss, a bug: recorded, and the sweep goes on
             trial.set_user_attr(budget.FAILURE, reason(e))
             print(f"trial {trial.number} failed: {reason(e)}", flush=True)
@@ -108,10 +112,12 @@ def isolated(sweep: Sweep, trial: optuna.Trial) -> dict:
     study; its result comes back as a JSON file."""
     answer = sweep.folder / f".trial-{trial.number}.json"
     command = [sys.executable, "-m", "runner", "sweep", str(sweep.folder), "--run-trial", str(trial._trial_id)]
+    child = subprocess.Popen(command)
     try:
-        subprocess.run(command, check=False)
-    except KeyboardInterrupt:  # the child got the same Ctrl-C and stops at its epoch's end
-        return {"stopped": 2}
+        child.wait()
+    except KeyboardInterrupt:  # the child got the same Ctrl-C: it stops at its epoch's end
+        child.wait()
+        return {"stopped": signal.SIGINT}
     try:
         result = json.loads(answer.read_text())
     except (OSError, ValueError):
@@ -124,8 +130,7 @@ def isolated(sweep: Sweep, trial: optuna.Trial) -> dict:
 
 
 def _judge(trial: optuna.Trial, result: dict) -> float:
-    if "stopped" in result:  # unfinished: failed without a reason, its values tried again next time
-        budget.retry(trial.study, trial)
+    if "stopped" in result:  # at the end of an epoch, as Ctrl-C asked
         raise KeyboardInterrupt
     if "pruned" in result:
         raise optuna.TrialPruned(result["pruned"])
