@@ -1,6 +1,7 @@
 """`runner report RUN_DIR [RUN_DIR ...] [--out DIR] [--samples N]`: one run's page, or a page
 comparing several, or a sweep's page (its trials and plots); the path of the page is printed."""
 
+import importlib.util
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def add_arguments(parser) -> None:
 def handle(args) -> int:
     paths = [Path(p) for p in args.run_dirs]
     if len(paths) == 1 and folder.is_sweep(paths[0]):
+        if importlib.util.find_spec("optuna") is None:
+            raise UsageError(f"{paths[0]} is a sweep: its page needs Optuna, pip install 'runner[sweep]'")
         from runner.sweep import page  # Optuna, matplotlib
 
         print(f"report: {page.build(paths[0])}")

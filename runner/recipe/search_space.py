@@ -37,6 +37,21 @@ class Dist:
         return None
 
 
+def typed(dist: Dist, current) -> Dist:
+    """A choice's values typed like the value they replace (`choice: [16, 32]` on data.batch_size
+    gives whole numbers); a list value's choices stay as written, in override form `[30,60]`."""
+    if dist.kind != "choice":
+        return dist
+    convert = {bool: to_boolean, int: to_integer, float: to_float}.get(type(current), _as_text)
+    return Dist("choice", tuple(convert(c) for c in dist.choices))
+
+
+def _as_text(value) -> str:
+    if isinstance(value, list):
+        return "[" + ",".join(map(str, value)) + "]"
+    return str(value)
+
+
 def key_path(key: str) -> tuple:
     """'augment.train.0.p' -> ('augment', 'train', 0, 'p'), as overrides read it."""
     return tuple(int(p) if p.isdigit() else p for p in key.split("."))

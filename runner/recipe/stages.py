@@ -24,9 +24,12 @@ class Recipe:
     context: dict = field(default_factory=dict)  # more for provenance.json: a sweep trial's study and params
 
 
-def load_recipe(path: str, override_list: list[str] = ()) -> Recipe:
-    """Read, override, validate and check a recipe; raise RecipeInvalid listing every mistake."""
-    text = load.read(path)
+def load_recipe(path: str, override_list: list[str] = (), text: str | None = None, fit: bool = True) -> Recipe:
+    """Read, override, validate and check a recipe; raise RecipeInvalid listing every mistake.
+    `text`: the file's text when already read (a sweep's trials all train the text it began
+    with). `fit`: whether each sweep param's range must fit the recipe as written; a trial, whose
+    values replace several at once, is judged by the rules alone."""
+    text = load.read(path) if text is None else text
     data, lines = load.parse(text, path)
     bad_overrides = []
     if override_list and isinstance(data, dict):
@@ -39,7 +42,7 @@ def load_recipe(path: str, override_list: list[str] = ()) -> Recipe:
         raise RecipeInvalid(bad_overrides)
     run_checks(recipe, lines)
     _rank_by_the_task(recipe)
-    misfits = sweep_fit.misfits(recipe, lines)  # once the recipe itself is valid
+    misfits = sweep_fit.misfits(recipe, lines) if fit else []  # once the recipe itself is valid
     if misfits:
         raise RecipeInvalid(misfits)
     if "sweep" in recipe:

@@ -44,8 +44,18 @@ def surplus(trials: list[FrozenTrial], number: int, budget: int) -> bool:
 
 def claim(trial: optuna.Trial) -> None:
     """Mark `trial` as this process's, so that a later process on this host can tell it died."""
-    trial.set_user_attr(HOST, platform.node())
+    trial.set_user_attr(HOST, _host())
     trial.set_user_attr(PID, os.getpid())
+
+
+def _host() -> str:
+    """This machine and its process-id namespace: containers that share a host name each number
+    their processes from 1, and must not judge each other's by number."""
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        namespace = 0
+    return f"{platform.node()}/{namespace}"
 
 
 def retry(study: optuna.Study, trial: FrozenTrial) -> None:
@@ -59,7 +69,7 @@ def reclaim(study: optuna.Study) -> int:
     crash): no need to wait for their heartbeat to go stale. Returns how many."""
     found = 0
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if t.user_attrs.get(HOST) != platform.node() or _alive(t.user_attrs.get(PID)):
+        if t.user_attrs.get(HOST) != _host() or _alive(t.user_attrs.get(PID)):
             continue
         try:
             study.tell(t.number, state=TrialState.FAIL)

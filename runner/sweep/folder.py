@@ -36,12 +36,23 @@ def is_sweep(path: Path) -> bool:
     return (Path(path) / SWEEP).is_file()
 
 
+def make(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RunFailed(f"log.dir: cannot create {folder} ({e.strerror or e}); choose a writable directory") from None
+
+
 def write(folder: Path, recipe, storage: str, study: str) -> None:
-    """Record what the sweep searches, so --status, --best and a rejoin need only the directory."""
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(folder / RECIPE, recipe.text)
+    """Record what the sweep searches, so --status, --best and the trials need only the directory
+    (the study itself refuses a process that joins with another recipe)."""
+    make(folder)
     record = {"study": study, "storage": storage, "recipe": str(recipe.path), "overrides": recipe.overrides}
-    atomic.write_text(folder / SWEEP, json.dumps(record, indent=2) + "\n")
+    try:
+        atomic.write_text(folder / RECIPE, recipe.text)
+        atomic.write_text(folder / SWEEP, json.dumps(record, indent=2) + "\n")
+    except OSError as e:
+        raise RunFailed(f"log.dir: cannot write in {folder} ({e.strerror or e}); choose a writable directory") from None
 
 
 def read(folder: Path) -> dict:

@@ -11,7 +11,7 @@ from runner.sweep.study import load, shown
 
 def build(where: Path) -> Path:
     record = folder.read(where)
-    metric = load_recipe(str(where / folder.RECIPE), record["overrides"]).data["sweep"]["metric"]
+    metric = load_recipe(str(where / folder.RECIPE), record["overrides"], fit=False).data["sweep"]["metric"]
     study = load(record["storage"], record["study"])
     drawn = plots.write(study, where / folder.PLOTS, metric)
     header, body = table.rows(study, metric)

@@ -1,14 +1,9 @@
 """A recipe's sweep params as Optuna suggestions, and a trial's values as recipe overrides.
-
-Choices are typed like the value they replace (`choice: [16, 32]` on data.batch_size gives whole
-numbers), so Optuna's plots and importances treat numbers as numbers."""
+Choices are typed like the value they replace, so Optuna's plots treat numbers as numbers."""
 
 import optuna
 
-from runner.recipe.schema import to_boolean, to_float, to_integer
-from runner.recipe.search_space import Dist, key_path, parse
-
-TYPED = {bool: to_boolean, int: to_integer, float: to_float}
+from runner.recipe.search_space import Dist, key_path, parse, typed
 
 
 def distributions(recipe: dict) -> dict[str, Dist]:
@@ -19,8 +14,20 @@ def distributions(recipe: dict) -> dict[str, Dist]:
         current = recipe
         for part in key_path(str(key)):
             current = current[part]
-        convert = TYPED.get(type(current), _text)
-        out[str(key)] = Dist("choice", tuple(convert(c) for c in dist.choices)) if dist.kind == "choice" else dist
+        out[str(key)] = typed(dist, current)
+    return out
+
+
+def optuna_distributions(dists: dict[str, Dist]) -> dict[str, optuna.distributions.BaseDistribution]:
+    """What Optuna records for each param: a study that recorded others searches another space."""
+    out = {}
+    for key, d in dists.items():
+        if d.kind == "choice":
+            out[key] = optuna.distributions.CategoricalDistribution(list(d.choices))
+        elif d.kind == "int":
+            out[key] = optuna.distributions.IntDistribution(int(d.low), int(d.high), log=d.log, step=int(d.step or 1))
+        else:
+            out[key] = optuna.distributions.FloatDistribution(d.low, d.high, log=d.log)
     return out
 
 
@@ -55,6 +62,4 @@ def overrides(values: dict) -> list[str]:
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):  # a choice of lists (milestones, say) is offered as its text
-        return "[" + ",".join(map(str, value)) + "]"
-    return repr(value) if isinstance(value, float) else str(value)
+    return repr(value) if isinstance(value, float) else str(value)  # a list's choices are text already

@@ -6,6 +6,7 @@ row; the loser gets a unique-violation or duplicate-table error and simply tries
 
 import time
 import warnings
+from pathlib import Path
 
 import optuna
 import sqlalchemy.exc
@@ -16,6 +17,7 @@ from runner.recipe.errors import RunFailed
 from runner.sweep import budget, space
 
 # A process's running trial writes a heartbeat this often; one silent for GRACE_S has died.
+RECIPE_ATTR = "runner.recipe"  # the study's recipe, flat: what a joining process must match
 HEARTBEAT_S = 10
 GRACE_S = 60
 ATTEMPTS = 8
@@ -42,12 +44,22 @@ def shown(url: str) -> str:
         return url
 
 
-def storage(url: str) -> optuna.storages.RDBStorage:
-    """Optuna's relational storage at `url`, its tables created when missing."""
+def absolute(url: str) -> str:
+    """A SQLite file's URL from any working directory (sqlite:///rel.db is relative to this one)."""
     try:
-        make_url(url)
+        parsed = make_url(url)
     except sqlalchemy.exc.ArgumentError:
         raise RunFailed(f"sweep.storage: {url!r} is not a database URL; e.g. postgresql://user@host:5432/db") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise RunFailed(f"sweep.storage: {url!r} keeps the study in memory only; name a file, sqlite:///sweep.db")
+        return parsed.set(database=str(Path(parsed.database).absolute())).render_as_string(hide_password=False)
+    return url
+
+
+def storage(url: str) -> optuna.storages.RDBStorage:
+    """Optuna's relational storage at `url`, its tables created when missing."""
+    url = absolute(url)
     for attempt in range(ATTEMPTS):
         try:
             with warnings.catch_warnings():
@@ -60,7 +72,7 @@ def storage(url: str) -> optuna.storages.RDBStorage:
                 )
         except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
             time.sleep(0.2 * (attempt + 1))  # another process is creating the tables
-        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.DatabaseError) as e:
             cause = str(getattr(e, "orig", e)).strip().splitlines()[0]
             raise RunFailed(f"cannot reach the sweep's storage {shown(url)}: {cause}") from None
         except (sqlalchemy.exc.NoSuchModuleError, ImportError, ValueError) as e:
@@ -85,10 +97,42 @@ def open_study(recipe: dict, url: str, name: str, epochs: int) -> optuna.Study:
             f"study {name!r} in {shown(url)} was created to {created}, and this sweep would "
             f"{sweep['direction']} {sweep['metric']}; give sweep.study a new name"
         )
+    _same_recipe(study, recipe, url)
     return study
 
 
+def _same_recipe(study: optuna.Study, recipe: dict, url: str) -> None:
+    """A process joins a study only with the recipe it began with (overrides applied): trials of
+    different experiments must not share one budget or one best. Where each machine keeps its
+    runs and data, and the budget, may differ."""
+    mine = _flat({k: v for k, v in recipe.items() if k != "log"})
+    for key in ("data.root", "sweep.storage", "sweep.trials"):
+        mine.pop(key, None)
+    known = study.user_attrs.get(RECIPE_ATTR)
+    if known is None:
+        study.set_user_attr(RECIPE_ATTR, mine)
+        return
+    differ = sorted(set(known) ^ set(mine) | {k for k in set(known) & set(mine) if known[k] != mine[k]})
+    if differ:
+        shown_ = "; ".join(
+            f"{k}: {known.get(k, 'unset')} in the study, {mine.get(k, 'unset')} here" for k in differ[:3]
+        )
+        raise RunFailed(
+            f"study {study.study_name!r} in {shown(url)} searches another recipe ({shown_}); "
+            "continue it with the recipe and overrides it began with, or give sweep.study a new name"
+        )
+
+
+def _flat(value, path=()) -> dict:
+    if isinstance(value, dict):
+        return {k: v for key, inner in value.items() for k, v in _flat(inner, (*path, str(key))).items()}
+    if isinstance(value, list):
+        return {k: v for i, inner in enumerate(value) for k, v in _flat(inner, (*path, str(i))).items()}
+    return {".".join(path): value}
+
+
 def load(url: str, name: str) -> optuna.Study:
+    """The study of that name, for reading back."""
     try:
         return optuna.load_study(study_name=name, storage=storage(url))
     except KeyError:

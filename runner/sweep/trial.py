@@ -42,15 +42,15 @@ class Sweep:
 class Reporter:
     """A run's watch: each validated value to the trial, and Pruned when the pruner says so."""
 
-    def __init__(self, trial: optuna.Trial, metric: str, pruner: str):
-        self.trial, self.metric, self.pruner = trial, metric, pruner
+    def __init__(self, trial: optuna.Trial, metric: str, pruner: str, epochs: int):
+        self.trial, self.metric, self.pruner, self.epochs = trial, metric, pruner, epochs
 
     def __call__(self, row: dict) -> None:
         value = row.get(self.metric)
         if value is None:
             return  # an epoch without validation
         self.trial.report(float(value), step=row["epoch"])
-        if self.trial.should_prune():
+        if row["epoch"] + 1 < self.epochs and self.trial.should_prune():  # a finished trial stays finished
             raise Pruned(row["epoch"], f"{self.metric} {float(value):.4f}; the {self.pruner} pruner stopped it")
 
 
@@ -60,11 +60,10 @@ def objective(sweep: Sweep):
         if budget.surplus(trial.study.get_trials(deepcopy=False), trial.number, sweep.budget):
             trial.set_user_attr(budget.SURPLUS, True)
             raise Surplus()
-        values = space.suggest(trial, space.distributions(sweep.recipe.data))
-        name = folder.trial_folder(trial.number)
-        trial.set_user_attr(budget.RUN_DIR, str(sweep.folder / name))
-        print(f"\ntrial {trial.number}: {' '.join(space.overrides(values))}", flush=True)
+        run_dir = sweep.folder / folder.trial_folder(trial.number)
         try:
+            values = space.suggest(trial, space.distributions(sweep.recipe.data))
+            print(f"\ntrial {trial.number}: {' '.join(space.overrides(values))}", flush=True)
             return _judge(trial, isolated(sweep, trial) if sweep.isolate else train(sweep, trial, values))
         except optuna.TrialPruned:
             raise
@@ -75,6 +74,9 @@ def objective(sweep: Sweep):
             trial.set_user_attr(budget.FAILURE, reason(e))
             print(f"trial {trial.number} failed: {reason(e)}", flush=True)
             raise
+        finally:
+            if run_dir.is_dir():  # a trial its values made invalid never had one
+                trial.set_user_attr(budget.RUN_DIR, str(run_dir))
 
     return run
 
@@ -93,12 +95,14 @@ class Surplus(Exception):
 def train(sweep: Sweep, trial: optuna.Trial, values: dict) -> dict:
     """Train the trial here; {"value"}, {"pruned"} or {"stopped"} as the run ended."""
     data = sweep.recipe.data
+    # The sweep's own overrides (its storage URL, which may hold a password) stay out of the run.
+    kept = [o for o in sweep.recipe.overrides if not o.startswith("sweep.")]
     extra = [*space.overrides(values), f"log.dir={sweep.folder}"]
-    recipe = load_recipe(sweep.recipe.path, [*sweep.recipe.overrides, *extra])
+    recipe = load_recipe(sweep.recipe.path, [*kept, *extra], text=sweep.recipe.text, fit=False)
     recipe.data = without_sweep(recipe.data)
     recipe.context = {"sweep": {"study": sweep.study, "trial": trial.number, "params": values}}
     program = compile_recipe(recipe.data, recipe.lines)
-    watch = Reporter(trial, sweep.metric, data["sweep"]["pruner"]["name"])
+    watch = Reporter(trial, sweep.metric, data["sweep"]["pruner"]["name"], program.loop.epochs)
     outcome = backends.train(recipe, program, watch=watch, folder=folder.trial_folder(trial.number))
     if outcome.stopped:
         return {"stopped": outcome.stopped}

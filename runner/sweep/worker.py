@@ -3,6 +3,8 @@ them until the budget is spent, waiting while other processes finish the last on
 again the trials of processes that died; then draw the study's plots and name the best trial."""
 
 import json
+import shlex
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -12,7 +14,7 @@ import optuna
 from runner.recipe.errors import RunFailed
 from runner.recipe.stages import Recipe, load_recipe
 from runner.sweep import budget, folder, plots, space, table
-from runner.sweep.study import open_study, shown
+from runner.sweep.study import absolute, open_study, shown
 from runner.sweep.trial import Surplus, Sweep, objective, reason, train
 
 POLL_S = 2.0  # while other processes run the last trials
@@ -23,9 +25,9 @@ def sweep(recipe: Recipe, isolate: bool = False) -> int:
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # runner prints each trial's line itself
     data = recipe.data
     where = folder.of(data)
-    url, name = folder.storage_url(data, where), folder.study_name(data)
+    url, name = absolute(folder.storage_url(data, where)), folder.study_name(data)
     if not data["sweep"]["storage"]:
-        where.mkdir(parents=True, exist_ok=True)  # the default storage lives in it
+        folder.make(where)  # the default storage lives in it
     study = _open(data, url, name)  # an unreachable or mismatched study leaves nothing behind
     folder.write(where, recipe, url, name)
     trials = _budget(data)
@@ -50,7 +52,8 @@ def sweep(recipe: Recipe, isolate: bool = False) -> int:
         try:
             study.optimize(objective(setup), n_trials=1, catch=(Exception,), gc_after_trial=False)
         except KeyboardInterrupt:
-            print(f"sweep stopped; the same command continues it: runner sweep {recipe.path}", flush=True)
+            again = shlex.join(["runner", *sys.argv[1:]])
+            print(f"sweep stopped; the same command continues it: {again}", flush=True)
             raise
     _end(study, where, data)
     return 0
@@ -91,7 +94,7 @@ def run_trial(where: Path, trial_id: int) -> int:
     and leave the result where the parent reads it."""
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     record = folder.read(where)
-    recipe = load_recipe(record["recipe"], record["overrides"])
+    recipe = load_recipe(record["recipe"], record["overrides"], text=(where / folder.RECIPE).read_text(), fit=False)
     study = _open(recipe.data, record["storage"], record["study"])
     trial = optuna.trial.Trial(study, trial_id)
     setup = Sweep(recipe, where, record["study"], record["storage"], recipe.data["sweep"]["trials"])

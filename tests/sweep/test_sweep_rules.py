@@ -178,3 +178,59 @@ def test_trials_whose_values_break_a_rule_together_fail_with_the_reason_and_the_
     status = cli("sweep", "--status", tmp_path / "runs" / "quickstart-sweep")
     assert status.code == 0
     assert "2 finished trials of study 'quickstart'" in status.out
+
+    other = cli("sweep", write(text.replace("warmup_epochs: 1", "warmup_epochs: 0")), "optim.weight_decay=0.5")
+    assert other.code == 1
+    assert other.err == (
+        f"runner sweep: study 'quickstart' in sqlite:///{tmp_path}/runs/quickstart-sweep/study.db searches another "
+        "recipe (optim.weight_decay: 0.01 in the study, 0.5 here); continue it with the recipe and overrides it "
+        "began with, or give sweep.study a new name\n"
+    )
+    written = cli("sweep", "--best", tmp_path / "runs" / "quickstart-sweep", "--output", tmp_path)
+    assert written.code == 1 and "no trial of study 'quickstart' has completed yet" in written.err
+
+
+@pytest.mark.parametrize(
+    "params, problem",
+    [
+        (
+            "    hardware.devices:\n      choice:\n        - 1\n        - 2\n",
+            "sweep.params.hardware.devices: hardware.devices cannot vary: a sweep trains each trial in one process; "
+            "start one `runner sweep` per device",
+        ),
+        (
+            "    optim.lr:\n      choice:\n        - 0.1\n        - 1.0e-1\n",
+            "sweep.params.optim.lr: choice lists 0.1 twice, as float; list each value once",
+        ),
+        (
+            "    augment.train:\n      choice:\n        -\n          - name: hflip\n"
+            "        -\n          - name: normalize\n",
+            "sweep.params.augment.train: a choice is a mapping or a list of them; search the keys inside it, "
+            "e.g. augment.train.0.p",
+        ),
+    ],
+)
+def test_params_a_trial_cannot_take_are_refused(params, problem, write, cli):
+    result = cli("validate", write(with_sweep(params)))
+    assert result.code == 2
+    assert result.err.split(": ", 1)[1] == problem + "\n"
+
+
+def test_a_trial_is_judged_by_the_rules_not_by_each_range_against_the_file(write):
+    """Each range must fit the recipe as written; a trial's values replace several keys at once."""
+    from runner.recipe.errors import RecipeInvalid
+    from runner.recipe.stages import load_recipe
+
+    path = write(with_sweep("    data.batch_size:\n      choice:\n        - 64\n        - 4096\n"))
+    with pytest.raises(RecipeInvalid, match="data.batch_size = 4096"):
+        load_recipe(str(path))
+    swept = ["data.val_fraction=0.01", "data.batch_size=1024"]  # 1024 fits the 1779 training images left
+    assert load_recipe(str(path), swept, fit=False).data["data"]["batch_size"] == 1024
+
+
+def test_an_in_memory_storage_is_refused(write, cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("sweep", write(QUICKSTART + SWEEP), "sweep.storage=sqlite://")
+    assert result.code == 1
+    assert "keeps the study in memory only; name a file, sqlite:///sweep.db" in result.err
+    assert not (tmp_path / "runs").exists()

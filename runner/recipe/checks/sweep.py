@@ -7,10 +7,12 @@ judged afterwards, by runner.recipe.sweep_fit."""
 from runner.catalog.tasks import TASKS
 from runner.recipe.checks.rule import check
 from runner.recipe.errors import suggest
-from runner.recipe.search_space import EXAMPLE, key_path, parse
+from runner.recipe.search_space import EXAMPLE, key_path, parse, typed
 
-# Where the sweep and its trials are written, and the sweep itself: not for a trial to change.
+# Where the sweep and its trials are written, and the sweep itself: not for a trial to change;
+# nor how many processes train a trial (each trains in the sweep's one process).
 FIXED = ("schema_version", "name", "log", "sweep")
+ONE_PROCESS = (("hardware", "devices"), ("hardware", "num_nodes"), ("hardware", "strategy"))
 DIRECTIONS = {"max": "maximize", "min": "minimize"}
 
 
@@ -32,7 +34,9 @@ def sweep_params(r):
         for problem, fix in problems:
             yield at, problem, fix
         if dist is not None:
-            yield from ((at, p, f) for p, f in _kind_problems(dist.kind, _value(r, key_path(str(key))), str(key)))
+            current = _value(r, key_path(str(key)))
+            yield from ((at, p, f) for p, f in _kind_problems(dist.kind, current, str(key)))
+            yield from ((at, p, f) for p, f in _choice_problems(dist, current))
 
 
 @check
@@ -74,6 +78,8 @@ def _target_problem(r: dict, key: str) -> tuple[str, str]:
     path = key_path(key)
     if path[0] in FIXED:
         return f"{key} cannot vary between trials", "search the training keys (optim, data, augment, train, ...)"
+    if path[:2] in ONE_PROCESS:
+        return f"{key} cannot vary: a sweep trains each trial in one process", "start one `runner sweep` per device"
     node, walked = r, []
     for part in path:
         if isinstance(node, dict) and part in node:
@@ -94,6 +100,22 @@ def _value(r: dict, path: tuple):
     for part in path:
         r = r[part]
     return r
+
+
+def _choice_problems(dist, current) -> list[tuple[str, str]]:
+    """Choices are values an override can write (no mappings), each once as the key reads it."""
+    if dist.kind != "choice":
+        return []
+    nested = [
+        c
+        for c in dist.choices
+        if isinstance(c, dict) or (isinstance(c, list) and any(isinstance(i, (dict, list)) for i in c))
+    ]
+    if nested:
+        return [("a choice is a mapping or a list of them", "search the keys inside it, e.g. augment.train.0.p")]
+    seen = typed(dist, current).choices
+    twice = [c for i, c in enumerate(seen) if c in seen[:i]]
+    return [(f"choice lists {twice[0]!r} twice, as {type(current).__name__}", "list each value once")] if twice else []
 
 
 def _kind_problems(kind: str, value, key: str) -> list[tuple[str, str]]:
