@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.report.browser import chromium, look
 
 pytestmark = pytest.mark.slow  # training runs in subprocesses
@@ -21,13 +20,10 @@ def runner(cwd, *args):
     )
 
 
-def test_the_pages_load_whole_in_a_browser_with_no_network(tmp_path):
+def test_the_pages_load_whole_in_a_browser_with_no_network(tmp_path, quickstart_runs):
     browser = chromium()
-    runs = []
-    for lr in ("0.003", "0.002"):
-        result = runner(tmp_path, "run", ROOT / "recipes/quickstart.yaml", "train.epochs=2", f"optim.lr={lr}")
-        assert result.returncode == 0, result.stderr[-3000:]
-        runs.append(tmp_path / result.stdout.strip().splitlines()[-1].removeprefix("run dir: "))
+    # Two quickstart runs, lr 0.003 and 0.002, each ended by writing its page (tests/report/conftest.py).
+    runs = [quickstart_runs[name][0] for name in ("lightning", "lightning-lr")]
     compared = runner(tmp_path, "report", *runs, "--out", tmp_path / "compare")
     assert compared.returncode == 0, compared.stderr[-3000:]
 

@@ -12,16 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import ROOT
-
 pytestmark = pytest.mark.slow  # whole training runs in subprocesses
 
 SECTIONS = ["header", "curves", "confusion", "samples", "gradcam", "features", "calibration"]
-RUNS = {
-    "lightning": ["train.epochs=3"],
-    "lightning-lr": ["train.epochs=3", "optim.lr=0.002"],
-    "paddle": ["train.epochs=3", "backend=paddle"],
-}
 
 
 def runner(cwd, *args):
@@ -30,15 +23,10 @@ def runner(cwd, *args):
     )
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProcess]]:
-    cwd = tmp_path_factory.mktemp("reports")
-    made = {}
-    for name, args in RUNS.items():
-        result = runner(cwd, "run", ROOT / "recipes/quickstart.yaml", *args)
-        assert result.returncode == 0, result.stderr[-3000:]
-        made[name] = (cwd / result.stdout.strip().splitlines()[-1].removeprefix("run dir: "), result)
-    return made
+@pytest.fixture
+def runs(quickstart_runs) -> dict[str, tuple[Path, subprocess.CompletedProcess]]:
+    """The three quickstart runs of tests/report/conftest.py: lightning, lightning-lr and paddle."""
+    return quickstart_runs
 
 
 def sections(index: Path) -> list[str]:

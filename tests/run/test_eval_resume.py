@@ -34,7 +34,7 @@ def last_run_dir(stdout: str) -> Path:
 
 
 def test_eval_reproduces_the_summary_and_writes_json(tmp_path):
-    done = runner(tmp_path, "run", SMOKE, "train.epochs=3")
+    done = runner(tmp_path, "run", SMOKE, "train.epochs=3", "log.report=false")  # eval's files, not the report's
     assert done.returncode == 0, done.stderr[-3000:]
     path = tmp_path / last_run_dir(done.stdout)
     summary = json.loads((path / "summary.json").read_text())
@@ -66,9 +66,11 @@ def test_eval_refuses_what_runner_did_not_write(tmp_path):
 
 
 def test_resume_continues_a_killed_run_in_its_directory(tmp_path):
-    epochs = 40
+    # Killed once two epochs are written, the run has four left for the resume: seconds of margin
+    # between the kill and the run's own end, and enough epochs to end far above chance.
+    epochs = 6
     proc = subprocess.Popen(
-        [sys.executable, "-m", "runner", "run", str(SMOKE), f"train.epochs={epochs}"],
+        [sys.executable, "-m", "runner", "run", str(SMOKE), f"train.epochs={epochs}", "log.report=false"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.slow  # whole training runs in subprocesses
 
 RECIPES = {"lightning": ROOT / "recipes/smoke/synthetic.yaml", "paddle": ROOT / "recipes/smoke/paddle_synthetic.yaml"}
 # Three epochs validated after the second and the last; half the training set held out for
-# validation, so the dataset's own test split (its val_size draw) is another set of images.
+# validation, so the dataset's own test split (its val_size draw) is another set of images. No
+# run-end report, here or in the resumes: the report tests read the report.
 ARGS = [
     "train.epochs=3",
     "train.val_every=2",
@@ -28,6 +29,7 @@ ARGS = [
     "data.train_size=256",
     "data.val_size=64",
     "data.val_fraction=0.5",
+    "log.report=false",
 ]
 SUFFIX = {"lightning": ".ckpt", "paddle": ".safetensors"}
 

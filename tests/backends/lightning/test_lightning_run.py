@@ -30,10 +30,10 @@ def run_dir(result) -> Path:
 
 
 @pytest.mark.slow
-def test_quickstart_learns_digits_and_writes_a_complete_run_dir(tmp_path):
-    result = run(tmp_path, ROOT / "recipes/quickstart.yaml")
+def test_quickstart_learns_digits_and_writes_a_complete_run_dir(quickstart_on_lightning):
+    cwd, result = quickstart_on_lightning  # `runner run recipes/quickstart.yaml` (tests/backends/conftest.py)
     assert result.returncode == 0, result.stderr[-3000:]
-    path = tmp_path / run_dir(result)
+    path = cwd / run_dir(result)
     summary = json.loads((path / "summary.json").read_text())
     assert summary["val_acc"] >= 0.95, summary
     rows = list(csv.DictReader((path / "metrics.csv").open()))
@@ -46,7 +46,7 @@ def test_quickstart_learns_digits_and_writes_a_complete_run_dir(tmp_path):
     assert list(path.glob("tensorboard/events.out.tfevents.*"))
     again = subprocess.run(
         [sys.executable, "-m", "runner", "validate", path / "resolved.yaml"],
-        cwd=tmp_path,
+        cwd=cwd,
         capture_output=True,
         text=True,
     )
