@@ -1,0 +1,78 @@
+"""Image files -> the exported network's input, in numpy and PIL alone: decoded as the contract
+says (RGB, or one grey channel), fitted to an in-memory dataset's stored size, through the recipe's
+eval steps before normalize (runner.data.steps, the per-image forms the training workers run), then
+scaled to [0, 1] and normalized. One implementation for models of either backend."""
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from runner.data.steps.geometry import pil_resize
+from runner.data.steps.per_image import as_chw, sample_transform
+from runner.deploy.contract import Contract
+from runner.recipe.specs import Step
+
+# Pillow refuses images above this many pixels (a decompression bomb is a few KB of file that
+# decodes to gigabytes); 8K x 8K is far beyond what a classifier is fed.
+MAX_PIXELS = 8192 * 8192
+
+
+class NotAnImage(ValueError):
+    """A file or request body that is not an image this runner can decode; the message says why."""
+
+
+def decode(source: Path | bytes, colour: str) -> np.ndarray:
+    """uint8 (C, H, W) of an image file or its bytes, as RGB or one grey channel."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise NotAnImage(f"{image.width}x{image.height} pixels is more than {MAX_PIXELS} allows")
+                return as_chw(image.convert(colour))
+    except NotAnImage:
+        raise
+    except UnidentifiedImageError:
+        raise NotAnImage("not an image Pillow can read") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise NotAnImage(f"cannot decode it ({str(e) or type(e).__name__})") from None
+
+
+class Preprocess:
+    """uint8 (C, H, W) decoded image -> float32 (C, H, W) input, for one contract."""
+
+    def __init__(self, contract: Contract):
+        self.contract = contract
+        steps = [Step(s["name"], {k: v for k, v in s.items() if k != "name"}) for s in contract.steps]
+        self.steps = sample_transform(steps)
+        channels = contract.shape[0]
+        self.mean = np.asarray(contract.mean, np.float32).reshape(channels, 1, 1)
+        self.std = np.asarray(contract.std, np.float32).reshape(channels, 1, 1)
+
+    def stepped(self, image: np.ndarray) -> np.ndarray:
+        """The uint8 image the network's normalize step receives."""
+        if self.contract.fit is not None:
+            image = fit(image, *self.contract.fit)
+        return self.steps(image)
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        return self.normalized(self.stepped(image))
+
+    def normalized(self, stepped: np.ndarray) -> np.ndarray:
+        return ((stepped.astype(np.float32) / 255 - self.mean) / self.std).astype(np.float32)
+
+
+def fit(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """An image of any size as one of (height, width): scaled until it covers that size, then its
+    centre cropped; an image of that size already is returned as it is."""
+    h, w = image.shape[1:]
+    if (h, w) == (height, width):
+        return image
+    scale = max(height / h, width / w)
+    out = (max(height, round(h * scale)), max(width, round(w * scale)))
+    image = pil_resize(image, *out)
+    top, left = (out[0] - height) // 2, (out[1] - width) // 2
+    return np.ascontiguousarray(image[:, top : top + height, left : left + width])

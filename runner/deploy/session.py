@@ -1,0 +1,57 @@
+"""An exported model on onnxruntime: the file opened on the CPU (or CUDA where onnxruntime has it),
+its contract read from its metadata, and batches of prepared inputs run through it. A model file
+from elsewhere is untrusted input: one without runner's metadata, or whose input is not the one
+its metadata names, is refused with a message, never a traceback."""
+
+from pathlib import Path
+
+import numpy as np
+
+from runner.deploy.contract import Contract, ContractError
+from runner.deploy.preprocess import Preprocess
+
+
+class ModelError(ValueError):
+    """A model file that cannot be used: the message names the file and why."""
+
+
+class Model:
+    def __init__(self, path: Path, threads: int = 0):
+        import onnxruntime  # here: `runner predict --help` should not pay for it
+
+        path = Path(path)
+        if not path.is_file():
+            raise ModelError(f"{path} is not a file; give an .onnx file written by runner export, or a run directory")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.log_severity_level = 3  # errors only: its warnings name graph internals, not the user's mistake
+        available = onnxruntime.get_available_providers()
+        providers = [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
+        try:
+            self.session = onnxruntime.InferenceSession(str(path), options, providers=providers)
+        except Exception as e:  # onnxruntime raises its own classes for every kind of bad file
+            raise ModelError(f"{path} is not an ONNX model onnxruntime can load ({_first_line(e)})") from None
+        try:
+            self.contract = Contract.from_metadata(self.session.get_modelmeta().custom_metadata_map)
+            self.preprocess = Preprocess(self.contract)
+        except ContractError as e:
+            raise ModelError(f"{path}: {e}") from None
+        except (ValueError, TypeError) as e:  # steps this runner does not know, or parameters it does not take
+            raise ModelError(f"{path}: its preprocessing steps cannot be built ({e})") from None
+        inputs = [i.name for i in self.session.get_inputs()]
+        outputs = [o.name for o in self.session.get_outputs()]
+        if inputs != [self.contract.input] or list(self.contract.outputs) != outputs:
+            raise ModelError(
+                f"{path}: its graph takes {inputs} and answers {outputs}, not the {self.contract.input!r} "
+                f"and {list(self.contract.outputs)} its metadata names"
+            )
+        self.path = path
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        """float32 (N, C, H, W) prepared inputs -> the graph's outputs, in the contract's order."""
+        return self.session.run(list(self.contract.outputs), {self.contract.input: batch})
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return text[0][:300] if text else type(e).__name__
