@@ -4,6 +4,7 @@ each backend in its extra), every declared package is imported or named here wit
 it is needed, and the version floors are the ones the code needs."""
 
 import ast
+import functools
 import inspect
 import sys
 from importlib import metadata
@@ -42,9 +43,17 @@ def requirements(group: list[str]) -> dict[str, Requirement]:
     return {Requirement(r).name.lower(): Requirement(r) for r in group}
 
 
-def imported_distributions(folder) -> set[str]:
+@functools.cache
+def owners_of_modules() -> dict[str, list[str]]:
+    """Top-level module -> the installed distributions that provide it (a scan of every installed
+    distribution's files, so made once)."""
+    return metadata.packages_distributions()
+
+
+@functools.cache
+def imported_distributions(folder) -> frozenset[str]:
     """The distributions whose modules the .py files under `folder` import."""
-    owners = metadata.packages_distributions()
+    owners = owners_of_modules()
     found = set()
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -55,7 +64,7 @@ def imported_distributions(folder) -> set[str]:
                 top = name.split(".")[0]
                 if top != "runner" and top not in sys.stdlib_module_names:
                     found |= {d.lower() for d in owners.get(top, [top])}
-    return found
+    return frozenset(found)
 
 
 def framework_free() -> set[str]:

@@ -63,22 +63,28 @@ def test_smoke_recipe_with_overrides_ends_far_above_chance(tmp_path):
     assert json.loads((path / "summary.json").read_text())["val_acc"] >= 0.5  # chance is 0.25
 
 
-def test_a_missing_dataset_stops_before_any_work(tmp_path):
-    result = run(tmp_path, ROOT / "recipes/mnist_cnn.yaml", "data.download=false")
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "train-images-idx3-ubyte.gz" in result.stderr
-    assert f"{os.environ['RUNNER_DATA']}/mnist/" in result.stderr  # the default data.root
+# The command line in this process (the `cli` fixture): the same main() `runner` and `python -m
+# runner` call, without starting an interpreter and importing the frameworks for each command.
+
+
+def test_a_missing_dataset_stops_before_any_work(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("run", ROOT / "recipes/mnist_cnn.yaml", "data.download=false")
+    assert result.code == 1 and "Traceback" not in result.err  # an escaping exception fails the test too
+    assert "train-images-idx3-ubyte.gz" in result.err
+    assert f"{os.environ['RUNNER_DATA']}/mnist/" in result.err  # the default data.root
     assert not (tmp_path / "runs").exists()
 
 
-def test_torchvision_backbones_take_greyscale_and_cifar_stems(tmp_path):
+def test_torchvision_backbones_take_greyscale_and_cifar_stems(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     for extra in (
         ["model.backbone=resnet18"],
         ["model.backbone=resnet18", "model.stem=cifar", "hardware.channels_last=true"],
     ):
-        result = run(tmp_path, ROOT / "recipes/quickstart.yaml", "--dry-run", *extra)
-        assert result.returncode == 0, (extra, result.stderr[-3000:])
-        assert result.stdout.startswith("dry run OK: resnet18 (11,1")  # 10-class head, 1 or 3 input channels
+        result = cli("run", ROOT / "recipes/quickstart.yaml", "--dry-run", *extra)
+        assert result.code == 0, (extra, result.err[-3000:])
+        assert result.out.startswith("dry run OK: resnet18 (11,1")  # 10-class head, 1 or 3 input channels
 
 
 def test_pretrained_weights_that_cannot_be_fetched_name_the_file_and_folder(tmp_path):
@@ -104,8 +110,9 @@ def test_pretrained_weights_that_cannot_be_fetched_name_the_file_and_folder(tmp_
     assert f"place resnet18-f37072fd.pth in {env_home}/hub/checkpoints/" in result.stderr
 
 
-def test_unwritable_log_dir_is_a_clean_error(tmp_path):
+def test_unwritable_log_dir_is_a_clean_error(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "taken").write_text("a file, not a directory")
-    result = run(tmp_path, ROOT / "recipes/smoke/synthetic.yaml", "log.dir=taken/runs")
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "log.dir: cannot create taken/runs" in result.stderr
+    result = cli("run", ROOT / "recipes/smoke/synthetic.yaml", "log.dir=taken/runs")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "log.dir: cannot create taken/runs" in result.err
