@@ -1,6 +1,6 @@
 """The two backends, lightning/ (PyTorch Lightning) and paddle/ (paddle.Model), and the hand-over
 of a compiled Program to the one its recipe names. Each backend's entry.py offers the same
-entry points: train, dry_run, load_for_inference, evaluate and sight; the code both share and that is
+entry points: train, dry_run, load_for_inference, evaluate, sight and the exports; the code both share and that is
 not tensor code (the input probe, the Inference they return) lives beside this module.
 
 May import runner.run, runner.data, runner.recipe and runner.catalog; each backend package imports
@@ -97,6 +97,23 @@ def sight(inference: Inference, images, targets=None) -> Sight:
     the first convolution's filters and the first image's activations at a few depths. Without
     `targets` (detection, segmentation): the filters and activations alone."""
     return _entry(inference.program).sight(inference, images, targets)
+
+
+def export_onnx(inference: Inference, path: Path, example, opset: int, free_size: bool) -> None:
+    """Write the Inference's network, with its task's ending, to `path` as ONNX traced on `example`
+    (float32 prepared inputs); height and width stay free with `free_size`."""
+    _entry(inference.program).export_onnx(inference, path, example, opset, free_size)
+
+
+def export_native(inference: Inference, folder: Path, example, free_size: bool) -> Path:
+    """Write the network in its framework's inference format (TorchScript; paddle.jit.save) into
+    `folder`; the file to load it from."""
+    return _entry(inference.program).export_native(inference, folder, example, free_size)
+
+
+def run_native(program: Program, path: Path, inputs):
+    """What an export_native file answers for float32 prepared inputs, as numpy."""
+    return _entry(program).run_native(path, inputs)
 
 
 def _with_classes(program: Program, run_dir: Path) -> tuple[Program, tuple[str, ...]]:

@@ -1,4 +1,4 @@
-"""The `runner` command line: one module per verb (validate, show, run, resume, eval, report, runs,
+"""The `runner` command line: one module per verb (validate, show, run, resume, eval, report, export, runs,
 sweep, download, ls, cp, schema), each holding its parser, its help with an example, and its handler;
 `main` here parses the arguments, runs one verb and turns errors into messages and exit statuses.
 A mistake in a recipe, an override or a path is printed as `file:line: key.path: problem; fix`
@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from runner import __version__
-from runner.cli import cp, download, evaluate, ls, report, resume, run, runs, schema, show, sweep, validate
+from runner.cli import cp, download, evaluate, export, ls, report, resume, run, runs, schema, show, sweep, validate
 from runner.cli.arguments import UsageError
 from runner.recipe.errors import RecipeInvalid, RunFailed
 
@@ -24,6 +24,7 @@ VERBS = {
     "resume": resume,
     "eval": evaluate,
     "report": report,
+    "export": export,
     "runs": runs,
     "sweep": sweep,
     "download": download,

@@ -47,7 +47,7 @@ class Preprocess:
     def __init__(self, contract: Contract):
         self.contract = contract
         steps = [Step(s["name"], {k: v for k, v in s.items() if k != "name"}) for s in contract.steps]
-        self.steps = sample_transform(steps)
+        self.steps = sample_transform(steps) if contract.task == "classification" else DenseSteps(steps, contract.task)
         channels = contract.shape[0]
         self.mean = np.asarray(contract.mean, np.float32).reshape(channels, 1, 1)
         self.std = np.asarray(contract.std, np.float32).reshape(channels, 1, 1)
@@ -63,6 +63,21 @@ class Preprocess:
 
     def normalized(self, stepped: np.ndarray) -> np.ndarray:
         return ((stepped.astype(np.float32) / 255 - self.mean) / self.std).astype(np.float32)
+
+
+class DenseSteps:
+    """A detector's or segmenter's eval steps on one image: the per-image pipeline its training
+    ran (runner.data.steps.dense, shared by both backends), with no targets to move."""
+
+    def __init__(self, steps: list, task: str):
+        from runner.data.steps.dense import DenseTransform  # albumentations: only for these tasks
+
+        self.transform = DenseTransform(steps, task)
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        hwc = np.ascontiguousarray(image.transpose(1, 2, 0))
+        blank = np.zeros(hwc.shape[:2], np.uint8)  # segmentation's transform insists on a mask
+        return self.transform(hwc, blank, np.zeros((0, 4), np.float32), np.zeros(0, np.int64), np.zeros(0, bool))[0]
 
 
 def fit(image: np.ndarray, height: int, width: int) -> np.ndarray:

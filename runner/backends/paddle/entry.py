@@ -2,8 +2,9 @@
 
 from runner.backends.paddle.dryrun import dry_run
 from runner.backends.paddle.evaluate import evaluate
+from runner.backends.paddle.export import export_native, export_onnx, run_native
 from runner.backends.paddle.inference import load_for_inference
 from runner.backends.paddle.insight import sight
 from runner.backends.paddle.train import train
 
-__all__ = ["dry_run", "evaluate", "load_for_inference", "sight", "train"]
+__all__ = ["dry_run", "evaluate", "export_native", "export_onnx", "run_native", "load_for_inference", "sight", "train"]
