@@ -32,7 +32,7 @@ def decode(source: Path | bytes, colour: str) -> np.ndarray:
             with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
                 if image.width * image.height > MAX_PIXELS:
                     raise NotAnImage(f"{image.width}x{image.height} pixels is more than {MAX_PIXELS} allows")
-                return as_chw(image.convert(colour))
+                return as_chw(image.convert(colour)).copy()  # writable, as torch.from_numpy wants
     except NotAnImage:
         raise
     except UnidentifiedImageError:

@@ -1,0 +1,51 @@
+"""What the deploy tests share: short training runs made once per session, in-process, each
+named by what it trains: name -> run directory."""
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+from runner.cli import main
+from tests.conftest import ROOT
+from tests.deploy.folder_data import recipe, swatches
+
+SMOKE = ROOT / "recipes/smoke"
+QUIET = ["log.tensorboard=false", "log.report=false"]
+TINY = ["train.epochs=1", "data.train_size=32", "data.val_size=16"]
+# name -> (recipe, overrides); "swatches-*" recipes are written by the fixture
+RUNS = {
+    "swatches-lightning": ("swatches-lightning", []),
+    "swatches-paddle": ("swatches-paddle", []),
+    "resnet18-lightning": (SMOKE / "synthetic.yaml", [*TINY, "model.backbone=resnet18", "model.pretrained=false"]),
+    "timm-lightning": (SMOKE / "synthetic.yaml", [*TINY, "model.backbone=timm/resnet10t", "model.pretrained=false"]),
+    "resnet18-paddle": (SMOKE / "paddle_synthetic.yaml", [*TINY, "model.backbone=resnet18", "model.pretrained=false"]),
+    "segmentation-lightning": (SMOKE / "segmentation.yaml", TINY),
+    "segmentation-paddle": (SMOKE / "segmentation.yaml", [*TINY, "backend=paddle"]),
+}
+
+
+@pytest.fixture(scope="session")
+def swatch_data(tmp_path_factory) -> Path:
+    return swatches(tmp_path_factory.mktemp("swatches"), {"train": 24, "val": 8})
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory, swatch_data):
+    """trained(name) -> the run directory of RUNS[name], trained on first use."""
+    made, cwd = {}, tmp_path_factory.mktemp("deploy-runs")
+
+    def run(name: str) -> Path:
+        if name not in made:
+            source, overrides = RUNS[name]
+            if isinstance(source, str):
+                source = recipe(swatch_data, source.split("-")[1])
+            out = io.StringIO()
+            with contextlib.chdir(cwd), contextlib.redirect_stdout(out):
+                code = main(["run", str(source), f"name={name}", *QUIET, *overrides])
+            assert code == 0, out.getvalue()[-2000:]
+            made[name] = cwd / out.getvalue().strip().splitlines()[-1].removeprefix("run dir: ")
+        return made[name]
+
+    return run

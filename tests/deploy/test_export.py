@@ -1,0 +1,87 @@
+"""`runner export` on both backends: the ONNX file onnxruntime runs agrees with the framework on
+the run's validation images, carries its contract, and a failed check leaves nothing behind."""
+
+import json
+
+import onnx
+import pytest
+
+from runner.deploy import verify
+from runner.deploy.contract import Contract
+from runner.run import checkpoint_hashes
+from tests.deploy.folder_data import CLASSES
+
+pytestmark = pytest.mark.slow
+
+ARCHITECTURES = ["swatches-lightning", "resnet18-lightning", "timm-lightning", "swatches-paddle", "resnet18-paddle"]
+
+
+@pytest.mark.parametrize("name", ARCHITECTURES)
+def test_onnx_export_agrees_with_the_framework(trained, cli, name):
+    run = trained(name)
+    result = cli("export", run)
+    assert result.code == 0, result.err
+    assert "top-1 agreement 100.00%: passed" in result.out
+    manifest = json.loads((run / "export/export.json").read_text())
+    check = manifest["check"]
+    assert check["passed"] and check["max_abs_diff"] <= 1e-4 and check["agreement"] == 1.0
+    assert check["source"] == "validation images" and check["images"] >= 16
+    model = onnx.load(str(run / "export/model.onnx"))
+    contract = Contract.from_metadata({p.key: p.value for p in model.metadata_props})
+    checkpoint = run / contract.checkpoint
+    assert contract.checkpoint_sha256 == checkpoint_hashes.sha256(checkpoint)
+    assert contract.backend == name.split("-")[-1] and contract.run == run.name
+    assert [i.name for i in model.graph.input] == ["images"]
+    assert model.graph.input[0].type.tensor_type.shape.dim[0].dim_param  # a free batch dimension
+    if name.startswith("swatches"):
+        assert contract.classes == CLASSES and contract.shape == (3, 16, 16)
+        assert [s["name"] for s in contract.steps] == ["resize", "center_crop"]
+        assert len(list((run / "export/samples").glob("*.png"))) == 8
+
+
+@pytest.mark.parametrize("name", ["segmentation-lightning", "segmentation-paddle"])
+def test_segmentation_export_agrees_on_every_pixel(trained, cli, name):
+    run = trained(name)
+    result = cli("export", run)
+    assert result.code == 0, result.err
+    check = json.loads((run / "export/export.json").read_text())["check"]
+    assert check["passed"] and check["agreement"] == 1.0 and check["output"] == "labels"
+
+
+@pytest.mark.parametrize("name", ["swatches-lightning", "swatches-paddle"])
+def test_native_export_agrees_with_the_framework(trained, cli, name):
+    run = trained(name)
+    result = cli("export", run, "--format", "native", "--checkpoint", "last")
+    assert result.code == 0, result.err
+    manifest = json.loads((run / "export-native/export.json").read_text())
+    assert manifest["check"]["passed"] and manifest["format"] == "native"
+    expected = {"model.pt"} if name.endswith("lightning") else {"model.json", "model.pdiparams"}
+    assert set(manifest["files"]) == expected and all((run / "export-native" / f).is_file() for f in expected)
+
+
+def test_a_failed_check_keeps_no_file(trained, cli, monkeypatch):
+    run = trained("swatches-lightning")
+    strict = lambda *args: verify.Check(**{**verify.compare(*args).__dict__, "tolerance": -1.0})  # noqa: E731
+    monkeypatch.setattr("runner.deploy.exporting.compare", strict)
+    out = run / "export-failing"
+    result = cli("export", run, "--out", out)
+    assert result.code == 1
+    assert "the export does not match the framework: probabilities of image" in result.err
+    assert "nothing was written" in result.err
+    assert not out.exists() and not list(run.glob(".export-failing*"))
+
+
+def test_an_existing_folder_that_is_no_export_is_left_alone(trained, cli, tmp_path):
+    run = trained("swatches-lightning")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    result = cli("export", run, "--out", mine)
+    assert result.code == 1 and "is not an earlier export" in result.err
+    assert (mine / "notes.txt").read_text() == "keep me"
+
+
+def test_usage_mistakes_are_messages(cli, tmp_path):
+    assert "is not a run directory" in cli("export", tmp_path / "nowhere").err
+    result = cli("export", tmp_path, "--opset", "3")
+    assert result.code == 2 and "--opset 3" in result.err
