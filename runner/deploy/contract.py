@@ -11,9 +11,17 @@ from runner.recipe.compile import Program
 # ONNX metadata keys are prefixed so that other tools' keys never collide with these.
 PREFIX = "runner."
 INPUT = "images"  # float32 (N, C, H, W), the recipe's normalize applied
-# The output each task's graph ends in: class probabilities (N, classes); per-pixel class indices
-# int64 (N, H, W).
-OUTPUTS = {"classification": ("probabilities",), "segmentation": ("labels",)}
+# The outputs each task's graph ends in: class probabilities (N, classes); per-pixel class indices
+# int64 (N, H, W); a detector's boxes float32 (K, 4) x0, y0, x1, y1 in the input's pixels, their
+# class indices int64 (K,) and scores float32 (K,), after its own threshold and non-maximum
+# suppression.
+OUTPUTS = {
+    "classification": ("probabilities",),
+    "segmentation": ("labels",),
+    "detection": ("boxes", "labels", "scores"),
+}
+# Tasks whose graph takes one image at a time (N = 1): a detector's answer has no batch dimension.
+ONE_IMAGE = ("detection",)
 
 
 class ContractError(ValueError):
@@ -90,6 +98,8 @@ def of_program(program: Program, classes: tuple[str, ...], run: str, checkpoint:
     info, steps = program.data.info, program.augment.eval
     cut = next((i for i, step in enumerate(steps) if step.name == "normalize"), len(steps))
     refused = [step.name for step in steps[cut + 1 :]]
+    if program.task.name not in OUTPUTS:
+        raise ValueError(f"{program.task.name} networks cannot be exported yet")
     if refused:
         raise ValueError(f"augment.eval runs {', '.join(refused)} after normalize; an export cannot carry it")
     normalize = steps[cut].params if cut < len(steps) else {}

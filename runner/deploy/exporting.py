@@ -53,7 +53,10 @@ def export(
     preprocess = Preprocess(contract)
     inputs = [preprocess(image) for image in held.images]
     framework_inputs = [_framework_input(inference, preprocess, image) for image in held.images]
-    reference = in_groups(lambda batch: inference.predict(batch), framework_inputs)
+    one = contract.task in contracts.ONE_IMAGE
+    if one and fmt == "native":
+        raise RunFailed(f"{contract.task} networks export to ONNX only (--format onnx)")
+    reference = in_groups(lambda batch: [_plain(a) for a in inference.predict(batch)], framework_inputs, one)
     out = Path(out) if out else run_dir / FOLDERS[fmt]
     _refuse_foreign(out)
     partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
@@ -68,12 +71,14 @@ def export(
             backends.export_onnx(inference, partial / MODEL, example, opset, free)
             finish(partial / MODEL, contract)
             model, files = Model(partial / MODEL), [MODEL]
-            exported = in_groups(lambda batch: list(model.run(batch)[0]), inputs)
+            exported = in_groups(
+                lambda batch: [tuple(model.run(batch))] if one else list(model.run(batch)[0]), inputs, one
+            )
         else:
             path = backends.export_native(inference, partial, example, free)
             files = sorted(p.name for p in partial.iterdir())
             exported = in_groups(lambda batch: list(backends.run_native(inference.program, path, batch)), inputs)
-        check = compare(reference, exported, contract.outputs[0], held.source)
+        check = compare(reference, exported, contract.task, held.source)
         print(check.line())
         if not check.passed:
             raise RunFailed(f"{check.failure()}; nothing was written to {out}")
@@ -113,16 +118,22 @@ def exported(run_dir: Path, trust: bool = False) -> Path:
     return export(run_dir, trust=trust) / MODEL
 
 
-def in_groups(run, images: list) -> list:
+def in_groups(run, images: list, one: bool = False) -> list:
     """run(batch) -> per-image answers, called on the images grouped by shape (a batch holds one
-    size); the answers in the images' order."""
+    size), or on each image alone with `one`; the answers in the images' order."""
     answers, groups = [None] * len(images), {}
     for i, image in enumerate(images):
-        groups.setdefault(image.shape, []).append(i)
+        groups.setdefault(i if one else image.shape, []).append(i)
     for indices in groups.values():
         for i, answer in zip(indices, run(np.stack([images[i] for i in indices]))):
             answers[i] = answer
     return answers
+
+
+def _plain(answer):
+    """A framework's answer for one image as the exported model gives it: a detector's Detected as
+    (boxes, labels, scores); an array as it is."""
+    return (answer.boxes, answer.labels, answer.scores) if hasattr(answer, "boxes") else answer
 
 
 def _framework_input(inference, preprocess: Preprocess, image: np.ndarray) -> np.ndarray:
@@ -137,7 +148,7 @@ def _framework_input(inference, preprocess: Preprocess, image: np.ndarray) -> np
 def _example(inputs: list) -> np.ndarray:
     """Two prepared inputs of one shape: a traced batch of two shows the batch dimension varies."""
     first = inputs[0]
-    same = [x for x in inputs if x.shape == first.shape][:2]
+    same = [x for x in inputs if x.shape == first.shape][:2]  # a detector's export takes the first alone
     return np.stack(same if len(same) == 2 else [first, first])
 
 

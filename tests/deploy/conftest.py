@@ -23,6 +23,7 @@ RUNS = {
     "resnet18-paddle": (SMOKE / "paddle_synthetic.yaml", [*TINY, "model.backbone=resnet18", "model.pretrained=false"]),
     "segmentation-lightning": (SMOKE / "segmentation.yaml", TINY),
     "segmentation-paddle": (SMOKE / "segmentation.yaml", [*TINY, "backend=paddle"]),
+    "detection-lightning": (SMOKE / "detection.yaml", [*TINY, "schedule.warmup_epochs=0"]),
 }
 
 

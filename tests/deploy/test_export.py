@@ -48,6 +48,18 @@ def test_segmentation_export_agrees_on_every_pixel(trained, cli, name):
     assert check["passed"] and check["agreement"] == 1.0 and check["output"] == "labels"
 
 
+def test_detection_export_finds_the_same_boxes(trained, cli):
+    run = trained("detection-lightning")
+    result = cli("export", run)
+    assert result.code == 0, result.err
+    check = json.loads((run / "export/export.json").read_text())["check"]
+    assert check["passed"] and check["agreement"] == 1.0 and check["output"] == "detections"
+    model = onnx.load(str(run / "export/model.onnx"))
+    assert [o.name for o in model.graph.output] == ["boxes", "labels", "scores"]
+    refused = cli("export", run, "--format", "native")
+    assert refused.code == 1 and "export to ONNX only" in refused.err
+
+
 @pytest.mark.parametrize("name", ["swatches-lightning", "swatches-paddle"])
 def test_native_export_agrees_with_the_framework(trained, cli, name):
     run = trained(name)
