@@ -1,5 +1,5 @@
 """The `runner` command line: one module per verb (validate, show, run, resume, eval, report, runs,
-sweep, predict, download, ls, cp, schema), each holding its parser, its help with an
+sweep, predict, serve, download, ls, cp, schema), each holding its parser, its help with an
 example, and its handler; `main` here parses the arguments, runs one verb and turns errors into
 messages and exit statuses. A mistake in a recipe, an override or a path is printed as
 `file:line: key.path: problem; fix` and exits with status 2; a user never sees a traceback for it.
@@ -23,6 +23,7 @@ from runner.cli import (
     run,
     runs,
     schema,
+    serve,
     show,
     sweep,
     validate,
@@ -41,6 +42,7 @@ VERBS = {
     "runs": runs,
     "sweep": sweep,
     "predict": predict,
+    "serve": serve,
     "download": download,
     "ls": ls,
     "cp": cp,

@@ -24,6 +24,9 @@ class Model:
             raise ModelError(f"{path} is not a file; give an .onnx file written by runner export, or a run directory")
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
+        # Idle onnxruntime threads otherwise spin for the next call, taking the cores the decoding
+        # threads and the server's event loop need between calls (3x the server's CPU per request).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only: its warnings name graph internals, not the user's mistake
         available = onnxruntime.get_available_providers()
         providers = [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
