@@ -1,6 +1,8 @@
 """What several verbs share: recipe arguments (files, then key.path=value overrides), run
 directories given on the command line, --trust, exported models, and the usage errors they raise."""
 
+import contextlib
+import sys
 from pathlib import Path
 
 from runner.recipe.errors import RecipeError, RecipeInvalid
@@ -86,7 +88,9 @@ def exported_model(word: str):
         run = run_dir(path)
         from runner.deploy.exporting import exported  # reaches a framework when it must export
 
-        path = exported(run)
+        # An export made now says so on stderr: stdout carries predict's answers, which may be JSON.
+        with contextlib.redirect_stdout(sys.stderr):
+            path = exported(run)
     try:
         return Model(path)
     except ModelError as e:
