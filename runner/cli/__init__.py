@@ -1,8 +1,8 @@
-"""The `runner` command line: one module per verb (validate, show, run, resume, eval, report, export, runs,
-sweep, download, ls, cp, schema), each holding its parser, its help with an example, and its handler;
-`main` here parses the arguments, runs one verb and turns errors into messages and exit statuses.
-A mistake in a recipe, an override or a path is printed as `file:line: key.path: problem; fix`
-and exits with status 2; a user never sees a traceback for it.
+"""The `runner` command line: one module per verb (validate, show, run, resume, eval, report, runs,
+sweep, export, predict, serve, download, ls, cp, schema), each holding its parser, its help with an
+example, and its handler; `main` here parses the arguments, runs one verb and turns errors into
+messages and exit statuses. A mistake in a recipe, an override or a path is printed as
+`file:line: key.path: problem; fix` and exits with status 2; a user never sees a traceback for it.
 
 May import every other package; deep-learning frameworks only through runner.backends, and only
 once a verb needs one.
@@ -12,7 +12,23 @@ import argparse
 import sys
 
 from runner import __version__
-from runner.cli import cp, download, evaluate, export, ls, report, resume, run, runs, schema, show, sweep, validate
+from runner.cli import (
+    cp,
+    download,
+    evaluate,
+    export,
+    ls,
+    predict,
+    report,
+    resume,
+    run,
+    runs,
+    schema,
+    serve,
+    show,
+    sweep,
+    validate,
+)
 from runner.cli.arguments import UsageError
 from runner.recipe.errors import RecipeInvalid, RunFailed
 
@@ -27,6 +43,8 @@ VERBS = {
     "export": export,
     "runs": runs,
     "sweep": sweep,
+    "predict": predict,
+    "serve": serve,
     "download": download,
     "ls": ls,
     "cp": cp,

@@ -1,6 +1,8 @@
 """What several verbs share: recipe arguments (files, then key.path=value overrides), run
-directories given on the command line, --trust, and the usage errors they raise."""
+directories given on the command line, --trust, exported models, and the usage errors they raise."""
 
+import contextlib
+import sys
 from pathlib import Path
 
 from runner.recipe.errors import RecipeError, RecipeInvalid
@@ -74,3 +76,22 @@ def exists(path: Path) -> bool:
         return path.exists()
     except OSError:
         return False
+
+
+def exported_model(word: str):
+    """The runner.deploy.session.Model that `predict` and `serve` run: an .onnx file, or a run
+    directory's verified export (made now if the run has none)."""
+    from runner.deploy.session import Model, ModelError  # numpy: not for the verbs that need none
+
+    path = Path(word)
+    if path.is_dir():
+        run = run_dir(path)
+        from runner.deploy.exporting import exported  # reaches a framework when it must export
+
+        # An export made now says so on stderr: stdout carries predict's answers, which may be JSON.
+        with contextlib.redirect_stdout(sys.stderr):
+            path = exported(run)
+    try:
+        return Model(path)
+    except ModelError as e:
+        raise UsageError(str(e)) from None

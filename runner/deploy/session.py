@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from runner.deploy.contract import Contract, ContractError
-from runner.deploy.preprocess import Preprocess
+from runner.deploy.preprocess import NotAnImage, Preprocess, decode
 
 
 class ModelError(ValueError):
@@ -24,6 +24,9 @@ class Model:
             raise ModelError(f"{path} is not a file; give an .onnx file written by runner export, or a run directory")
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
+        # Idle onnxruntime threads otherwise spin for the next call, taking the cores the decoding
+        # threads and the server's event loop need between calls (3x the server's CPU per request).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only: its warnings name graph internals, not the user's mistake
         available = onnxruntime.get_available_providers()
         providers = [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
@@ -36,7 +39,7 @@ class Model:
             self.preprocess = Preprocess(self.contract)
         except ContractError as e:
             raise ModelError(f"{path}: {e}") from None
-        except (ValueError, TypeError) as e:  # steps this runner does not know, or parameters it does not take
+        except (ValueError, TypeError, NotImplementedError) as e:  # steps unknown here, or parameters they lack
             raise ModelError(f"{path}: its preprocessing steps cannot be built ({e})") from None
         inputs = [i.name for i in self.session.get_inputs()]
         outputs = [o.name for o in self.session.get_outputs()]
@@ -47,9 +50,26 @@ class Model:
             )
         self.path = path
 
+    def prepare(self, source: Path | bytes) -> np.ndarray:
+        """An image file or its bytes -> float32 (C, H, W) input; NotAnImage saying why not."""
+        image = decode(source, self.contract.colour)
+        try:
+            prepared = self.preprocess(image)
+        except ValueError as e:  # a step that cannot take this image (a crop larger than it)
+            raise NotAnImage(f"the model's steps refuse it ({e})") from None
+        # Steps that leave the size open (no resize or crop) give a graph of fixed size what it
+        # cannot take; onnxruntime would fail the whole batch, so the image is refused alone.
+        if any(want not in (None, got) for want, got in zip(self.contract.shape, prepared.shape)):
+            got, want = "x".join(map(str, prepared.shape)), "x".join(map(str, self.contract.shape))
+            raise NotAnImage(f"the model's steps make it {got}, and the network takes {want}")
+        return prepared
+
     def run(self, batch: np.ndarray) -> list[np.ndarray]:
         """float32 (N, C, H, W) prepared inputs -> the graph's outputs, in the contract's order."""
-        return self.session.run(list(self.contract.outputs), {self.contract.input: batch})
+        try:
+            return self.session.run(list(self.contract.outputs), {self.contract.input: batch})
+        except Exception as e:  # onnxruntime's own classes: a graph that fails on an input its contract admits
+            raise ModelError(f"{self.path}: onnxruntime failed on inputs {batch.shape} ({_first_line(e)})") from None
 
 
 def _first_line(e: Exception) -> str:
