@@ -56,7 +56,8 @@ def handle(args) -> int:
                 continue
             mask = _write_mask(Path(args.masks), outcome) if args.masks else None
             # Only the ranked classes are kept: a thousand masks held until the end would fill memory.
-            records[outcome.index] = formats.Record(str(outcome.path), Answer(outcome.answer.ranked), mask)
+            answer = Answer(outcome.answer.ranked, boxes=outcome.answer.boxes)
+            records[outcome.index] = formats.Record(str(outcome.path), answer, mask)
     except ModelError as e:
         raise RunFailed(str(e)) from None
     text = formats.FORMATS[args.format]([records[i] for i in sorted(records)], model.contract.task)

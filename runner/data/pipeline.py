@@ -63,6 +63,8 @@ class Assembly:
     builders: dict
     to_float: Callable
     per_image: Callable
+    # The per-image transform of augment.eval's steps, where it differs from `per_image`'s
+    per_image_eval: Callable | None = None
 
     def batched(self, program: Program, steps: Sequence[Step]) -> Pipeline:
         """`steps` (of augment.train or .eval) as one pipeline on whole batches."""
@@ -84,4 +86,5 @@ class Assembly:
             from runner.data.steps.dense import DenseTransform
 
             return DenseTransform(steps[:cut], program.task.name), self.batched(program, steps[cut:])
-        return self.per_image(steps[:cut]), self.batched(program, steps[cut:])
+        per_image = self.per_image_eval if stage == "eval" and self.per_image_eval else self.per_image
+        return per_image(steps[:cut]), self.batched(program, steps[cut:])

@@ -71,17 +71,29 @@ def export(
             backends.export_onnx(inference, partial / MODEL, example, opset, free)
             finish(partial / MODEL, contract)
             model, files = Model(partial / MODEL), [MODEL]
-            exported = in_groups(
-                lambda batch: [tuple(model.run(batch))] if one else list(model.run(batch)[0]), inputs, one
-            )
+            run = (lambda batch: list(zip(*model.run(batch)))) if one else (lambda batch: list(model.run(batch)[0]))
         else:
             path = backends.export_native(inference, partial, example, free)
             files = sorted(p.name for p in partial.iterdir())
-            exported = in_groups(lambda batch: list(backends.run_native(inference.program, path, batch)), inputs)
-        check = compare(reference, exported, contract.task, held.source)
+            run = lambda batch: list(backends.run_native(inference.program, path, batch))  # noqa: E731
+        # The network alone, on the very inputs the framework's network took; then the whole path
+        # `runner predict` takes, from the image through the framework-free preprocessing.
+        network = compare(
+            reference,
+            in_groups(run, _prepared_by_framework(inference, framework_inputs, one), one),
+            contract.task,
+            held.source,
+        )
+        check = compare(reference, in_groups(run, inputs, one), contract.task, held.source)
         print(check.line())
+        if not network.passed:
+            raise RunFailed(f"{network.failure()}; nothing was written to {out}")
         if not check.passed:
-            raise RunFailed(f"{check.failure()}; nothing was written to {out}")
+            raise RunFailed(
+                f"the exported network matches the framework's on the same inputs (max |diff| "
+                f"{network.max_abs_diff:.2e}), but the framework-free preprocessing does not reproduce the "
+                f"recipe's eval pipeline: {check.failure()}; nothing was written to {out}"
+            )
         _write_samples(partial / "samples", held, contract)
         manifest = {
             "format": fmt,
@@ -89,6 +101,7 @@ def export(
             "opset": opset if fmt == "onnx" else None,
             "contract": json.loads(json.dumps(contract.__dict__)),
             "check": check.figures(),
+            "network_check": network.figures(),
             "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "runner": __version__,
         }
@@ -128,6 +141,11 @@ def in_groups(run, images: list, one: bool = False) -> list:
         for i, answer in zip(indices, run(np.stack([images[i] for i in indices]))):
             answers[i] = answer
     return answers
+
+
+def _prepared_by_framework(inference, images: list, one: bool) -> list:
+    """The float inputs the framework's eval pipeline hands its network, as numpy."""
+    return in_groups(lambda batch: list(inference.prepared(batch).cpu().numpy()), images, one)
 
 
 def _plain(answer):

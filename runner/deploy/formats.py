@@ -43,10 +43,13 @@ def as_csv(records: list[Record], task: str) -> str:
     text = io.StringIO()
     rows = csv.writer(text, lineterminator="\n")
     masks = any(r.mask for r in records)
-    rows.writerow(["path", "rank", "class", TASKS[task].score, *(["mask"] if masks else [])])
+    boxes = task == "detection"  # each row a box: its corners in the image's pixels
+    corners = ["x0", "y0", "x1", "y1"] if boxes else []
+    rows.writerow(["path", "rank", "class", TASKS[task].score, *corners, *(["mask"] if masks else [])])
     for r in records:
         for rank, (c, s) in enumerate(r.answer.ranked, 1):
-            rows.writerow([r.path, rank, c, f"{s:.6f}", *([r.mask or ""] if masks else [])])
+            box = [f"{v:.2f}" for v in r.answer.boxes[rank - 1]] if boxes else []
+            rows.writerow([r.path, rank, c, f"{s:.6f}", *box, *([r.mask or ""] if masks else [])])
     return text.getvalue()
 
 

@@ -29,28 +29,28 @@ class Outcome:
 
 def predictions(model: Model, files: list[Path], batch_size: int, top_k: int) -> Iterator[Outcome]:
     """Every file's Outcome, in the order its batch finishes (skipped files as they are met)."""
-    pending: dict[tuple, list[tuple[int, np.ndarray]]] = {}  # prepared shape -> (index, input)
+    pending: dict[tuple, list[tuple]] = {}  # prepared shape -> (index, input, its scale)
     for index, (prepared, reason) in enumerate(_prepared(model, files, window=4 * batch_size)):
         if prepared is None:
             yield Outcome(index, files[index], None, reason)
             continue
-        group = pending.setdefault(prepared.shape, [])
-        group.append((index, prepared))
+        group = pending.setdefault(prepared[0].shape, [])
+        group.append((index, *prepared))
         if len(group) == batch_size:
-            yield from _run(model, files, pending.pop(prepared.shape), top_k)
+            yield from _run(model, files, pending.pop(prepared[0].shape), top_k)
     for group in pending.values():
         yield from _run(model, files, group, top_k)
 
 
 def _run(model: Model, files: list[Path], group: list, top_k: int) -> Iterator[Outcome]:
-    outputs = model.run(np.stack([x for _, x in group]))
+    outputs = model.run(np.stack([x for _, x, _ in group]))
     answers = TASKS[model.contract.task].answer(outputs, model.contract.classes, top_k)
-    for (index, _), answer in zip(group, answers):
-        yield Outcome(index, files[index], answer)
+    for (index, _, scale), answer in zip(group, answers):
+        yield Outcome(index, files[index], answer.in_image(scale))
 
 
-def _prepared(model: Model, files: list[Path], window: int) -> Iterator[tuple[np.ndarray | None, str | None]]:
-    """Each file's input, or None and why not, in order; a window of files is decoded ahead."""
+def _prepared(model: Model, files: list[Path], window: int) -> Iterator[tuple]:
+    """Each file's (input, scale), or None and why not, in order; a window of files is decoded ahead."""
 
     def prepare(path: Path):
         try:

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from runner.data.steps.geometry import pil_resize
+from runner.data.steps.geometry import CenterCrop, pil_resize
+from runner.data.steps.maths import resized_shape
 from runner.data.steps.per_image import as_chw, sample_transform
 from runner.deploy.contract import Contract
 from runner.recipe.specs import Step
@@ -59,7 +60,17 @@ class Preprocess:
         return self.steps(image)
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
+        if self.contract.fit is not None and all(s["name"] in FLOAT_STEPS for s in self.contract.steps):
+            return self.normalized(self.in_float(fit(image, *self.contract.fit)))
         return self.normalized(self.stepped(image))
+
+    def in_float(self, image: np.ndarray) -> np.ndarray:
+        """An in-memory dataset's steps as its training ran them, on whole batches: on pixels already
+        scaled to [0, 1], with no rounding back to whole levels between steps."""
+        x = image.astype(np.float32) / 255
+        for step in self.contract.steps:
+            x = FLOAT_STEPS[step["name"]](x, step["size"])
+        return x * 255  # normalized() scales to [0, 1] again
 
     def normalized(self, stepped: np.ndarray) -> np.ndarray:
         return ((stepped.astype(np.float32) / 255 - self.mean) / self.std).astype(np.float32)
@@ -78,6 +89,18 @@ class DenseSteps:
         hwc = np.ascontiguousarray(image.transpose(1, 2, 0))
         blank = np.zeros(hwc.shape[:2], np.uint8)  # segmentation's transform insists on a mask
         return self.transform(hwc, blank, np.zeros((0, 4), np.float32), np.zeros(0, np.int64), np.zeros(0, bool))[0]
+
+
+def _resize(x: np.ndarray, size: int) -> np.ndarray:
+    height, width = resized_shape(*x.shape[1:], size)
+    if (height, width) == x.shape[1:]:
+        return x
+    planes = [Image.fromarray(np.ascontiguousarray(p), mode="F").resize((width, height), Image.BILINEAR) for p in x]
+    return np.stack([np.asarray(p) for p in planes])
+
+
+# The steps an in-memory dataset's images take in float (their batched form), by name.
+FLOAT_STEPS = {"resize": _resize, "center_crop": lambda x, size: CenterCrop(size)(x)}
 
 
 def fit(image: np.ndarray, height: int, width: int) -> np.ndarray:

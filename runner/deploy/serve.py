@@ -53,7 +53,7 @@ def app(model: Model, max_batch_size: int, max_bytes: int) -> FastAPI:
     async def predict(request: Request, top_k: int = Query(5, ge=1, description="classes to answer, best first")):
         data = await image_bytes(request, max_bytes)
         try:
-            x = await asyncio.to_thread(model.prepare, data)
+            x, scale = await asyncio.to_thread(model.prepare, data)
         except NotAnImage as e:
             raise HTTPException(415, str(e)) from None
         try:
@@ -61,7 +61,7 @@ def app(model: Model, max_batch_size: int, max_bytes: int) -> FastAPI:
         except ModelError as e:
             raise HTTPException(500, str(e)) from None
         (answer,) = TASKS[contract.task].answer([o[None] for o in outputs], contract.classes, top_k)
-        return {"predictions": ranked(answer, contract.task)}
+        return {"predictions": ranked(answer.in_image(scale), contract.task)}
 
     return api
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from runner.deploy.contract import Contract, ContractError
+from runner.deploy.contract import ONE_IMAGE, Contract, ContractError
 from runner.deploy.preprocess import NotAnImage, Preprocess, decode
 
 
@@ -50,8 +50,10 @@ class Model:
             )
         self.path = path
 
-    def prepare(self, source: Path | bytes) -> np.ndarray:
-        """An image file or its bytes -> float32 (C, H, W) input; NotAnImage saying why not."""
+    def prepare(self, source: Path | bytes) -> tuple[np.ndarray, tuple[float, float] | None]:
+        """An image file or its bytes -> float32 (C, H, W) input, and (x, y) the image's own pixels
+        per pixel of the input where the steps only resize it (None where they crop: a detector's
+        boxes then stay in the input's pixels); NotAnImage saying why not."""
         image = decode(source, self.contract.colour)
         try:
             prepared = self.preprocess(image)
@@ -62,12 +64,20 @@ class Model:
         if any(want not in (None, got) for want, got in zip(self.contract.shape, prepared.shape)):
             got, want = "x".join(map(str, prepared.shape)), "x".join(map(str, self.contract.shape))
             raise NotAnImage(f"the model's steps make it {got}, and the network takes {want}")
-        return prepared
+        resized_only = self.contract.fit is None and all(s["name"] == "resize" for s in self.contract.steps)
+        scale = (image.shape[2] / prepared.shape[2], image.shape[1] / prepared.shape[1]) if resized_only else None
+        return prepared, scale
 
-    def run(self, batch: np.ndarray) -> list[np.ndarray]:
-        """float32 (N, C, H, W) prepared inputs -> the graph's outputs, in the contract's order."""
+    def run(self, batch: np.ndarray) -> list:
+        """float32 (N, C, H, W) prepared inputs -> the graph's outputs, in the contract's order: arrays
+        whose first axis is the image; for a graph of one image at a time (a detector), lists of
+        each image's arrays."""
+        names, feed = list(self.contract.outputs), self.contract.input
         try:
-            return self.session.run(list(self.contract.outputs), {self.contract.input: batch})
+            if self.contract.task in ONE_IMAGE:
+                each = [self.session.run(names, {feed: x[None]}) for x in batch]
+                return [[found[k] for found in each] for k in range(len(names))]
+            return self.session.run(names, {feed: batch})
         except Exception as e:  # onnxruntime's own classes: a graph that fails on an input its contract admits
             raise ModelError(f"{self.path}: onnxruntime failed on inputs {batch.shape} ({_first_line(e)})") from None
 

@@ -1,6 +1,9 @@
 """A folder of class subfolders the deploy tests train on: colour swatches of three classes
 ("red", "green", "blue"), each a noisy image of its own size so that the recipe's resize and
-centre crop do real work, as PNG files (lossless: every decoder reads the same pixels)."""
+centre crop do real work, as PNG files (lossless: every decoder reads the same pixels). Half the
+validation images are muddled, a second channel nearly as bright as their own, so that the network
+is unsure of them and gets some wrong: its probabilities are not all 0 or 1, and its mistakes
+show whether two ways of predicting agree image by image."""
 
 from pathlib import Path
 
@@ -49,11 +52,15 @@ log:
 """
 
 
-def swatch(rng: np.random.Generator, colour: str) -> np.ndarray:
-    """uint8 (H, W, 3) of random size, the class's channel bright, the others dim, with noise."""
+def swatch(rng: np.random.Generator, colour: str, muddled: bool = False) -> np.ndarray:
+    """uint8 (H, W, 3) of random size, the class's channel bright, the others dim, with noise;
+    muddled, another channel bright too."""
     h, w = rng.integers(18, 48, 2)
     image = rng.integers(0, 90, (h, w, 3))
-    image[..., ("red", "green", "blue").index(colour)] += 150
+    own = ("red", "green", "blue").index(colour)
+    image[..., own] += 150
+    if muddled:
+        image[..., (own + rng.integers(1, 3)) % 3] += rng.integers(110, 150)
     return image.clip(0, 255).astype(np.uint8)
 
 
@@ -64,7 +71,8 @@ def swatches(root: Path, per_class: dict[str, int], seed: int = 0) -> Path:
             folder = root / split / colour
             folder.mkdir(parents=True, exist_ok=True)
             for i in range(n):
-                Image.fromarray(swatch(rng, colour)).save(folder / f"{colour}{i:03d}.png")
+                muddled = split == "val" and i % 2 == 1
+                Image.fromarray(swatch(rng, colour, muddled)).save(folder / f"{colour}{i:03d}.png")
     return root
 
 

@@ -2,7 +2,9 @@
 the run's validation images, carries its contract, and a failed check leaves nothing behind."""
 
 import json
+from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
 
@@ -56,6 +58,15 @@ def test_detection_export_finds_the_same_boxes(trained, cli):
     assert check["passed"] and check["agreement"] == 1.0 and check["output"] == "detections"
     model = onnx.load(str(run / "export/model.onnx"))
     assert [o.name for o in model.graph.output] == ["boxes", "labels", "scores"]
+    samples = run / "export/samples"
+    predicted = cli("predict", run / "export/model.onnx", samples, "--format", "json", "--top-k", "3")
+    assert predicted.code == 0, predicted.err
+    records = json.loads(predicted.out)
+    assert len(records) == len(list(samples.glob("*.png")))
+    for found in (p for record in records for p in record["predictions"]):
+        x0, y0, x1, y1 = found["box"]
+        assert found["class"] in ("circle", "square", "triangle") and 0 <= found["score"] <= 1
+        assert -1 <= x0 < x1 <= 65 and -1 <= y0 < y1 <= 65  # inside the 64x64 image
     refused = cli("export", run, "--format", "native")
     assert refused.code == 1 and "export to ONNX only" in refused.err
 
@@ -97,3 +108,19 @@ def test_usage_mistakes_are_messages(cli, tmp_path):
     assert "is not a run directory" in cli("export", tmp_path / "nowhere").err
     result = cli("export", tmp_path, "--opset", "3")
     assert result.code == 2 and "--opset 3" in result.err
+
+
+@pytest.mark.parametrize("name", ["swatches-lightning", "swatches-paddle"])
+def test_predict_on_the_validation_images_agrees_with_eval(trained, cli, swatch_data, name):
+    run = trained(name)
+    assert cli("export", run).code == 0
+    assert cli("eval", run).code == 0
+    scored = json.loads(next((run / "eval").glob("*-val.json")).read_text())
+    predicted = cli("predict", run / "export/model.onnx", swatch_data / "val", "--format", "json", "--top-k", "1")
+    assert predicted.code == 0, predicted.err
+    classes, matrix = scored["classes"], np.zeros((3, 3), int)
+    for record in json.loads(predicted.out):
+        truth, guess = Path(record["path"]).parent.name, record["predictions"][0]["class"]
+        matrix[classes.index(truth), classes.index(guess)] += 1
+    assert matrix.tolist() == scored["confusion_matrix"]
+    assert 0 < np.trace(matrix) < matrix.sum()  # right and wrong answers both: the agreement means something

@@ -16,7 +16,7 @@ from runner.backends.lightning.augment_boxes import RandomErasing
 from runner.backends.lightning.augment_colour import ColorJitter, Grayscale, Normalize
 from runner.backends.lightning.augment_geometry import CenterCrop, Flip, RandomCrop, RandomResizedCrop, Resize, Rotation
 from runner.backends.lightning.mixing import CutMix, Mixup
-from runner.backends.lightning.sample_transforms import PerImage, policy, sample_transform
+from runner.backends.lightning.sample_transforms import PerImage, SharedSteps, policy, sample_transform
 from runner.data.pipeline import Assembly
 from runner.recipe.compile import Program
 
@@ -55,5 +55,5 @@ def _to_float(x: torch.Tensor) -> torch.Tensor:
     return x if x.is_floating_point() else x.float().div_(255)
 
 
-ASSEMBLY = Assembly("lightning", BUILDERS, _to_float, sample_transform)
+ASSEMBLY = Assembly("lightning", BUILDERS, _to_float, sample_transform, SharedSteps)
 batched, build_pipeline, split_pipeline = ASSEMBLY.batched, ASSEMBLY.whole, ASSEMBLY.split

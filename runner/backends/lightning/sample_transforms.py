@@ -1,9 +1,12 @@
 """Steps applied one image at a time with torchvision.transforms.v2.
 
-Two users: the DataLoader workers of file-backed datasets, which run every step before
+Two users: the DataLoader workers of file-backed datasets, which run every training step before
 `normalize` on each decoded uint8 (C, H, W) image (`sample_step`), and the batched device
 pipeline for the augmentation policies, which have no batched form because each image draws
-its own operations (`PerImage`).
+its own operations (`PerImage`). The eval steps before `normalize` run in the numpy and PIL forms
+both backends and `runner predict` share (`SharedSteps`): a run then scores the same images on
+either backend, and its exported model predicts exactly what `runner eval` scored (torchvision's
+uint8 resize differs from PIL's by a pixel level here and there).
 """
 
 from functools import partial
@@ -11,6 +14,7 @@ from functools import partial
 import torch
 from torchvision.transforms import v2
 
+from runner.data.steps.per_image import sample_transform as shared_transform
 from runner.recipe.specs import Step
 
 # The augmentation policies, each image drawing its own operations: step name -> v2 transform.
@@ -55,6 +59,16 @@ def sample_transform(steps) -> v2.Transform:
     """uint8 (C, H, W) -> uint8 (C, H, W) through `steps` in order; picklable for workers."""
     transforms = [sample_step(step) for step in steps]
     return v2.Compose(transforms) if transforms else v2.Identity()
+
+
+class SharedSteps:
+    """runner.data.steps' per-image transform of `steps`, on uint8 (C, H, W) tensors; picklable."""
+
+    def __init__(self, steps):
+        self.transform = shared_transform(steps)
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        return torch.from_numpy(self.transform(image.numpy()))
 
 
 class PerImage:
