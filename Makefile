@@ -53,7 +53,7 @@ validate: install  ## check RECIPE and print every mistake
 show: install  ## print RECIPE resolved, with its plan and derived numbers
 	$(BIN)/runner show $(RECIPE) $(ARGS)
 
-bench: install  ## print speed figures beside their baselines (validate, data path, epoch time, Paddle, report, detection, sweep)
+bench: install  ## print speed figures beside their baselines (validate, data path, epoch time, Paddle, report, detection, sweep, predict)
 	$(BIN)/python benchmarks/validate_speed.py
 	$(BIN)/python benchmarks/data_path.py
 	$(BIN)/python benchmarks/epoch_time.py
@@ -61,6 +61,7 @@ bench: install  ## print speed figures beside their baselines (validate, data pa
 	$(BIN)/python benchmarks/report_time.py
 	$(BIN)/python benchmarks/detection_step.py
 	$(BIN)/python benchmarks/sweep_overhead.py
+	$(BIN)/python benchmarks/predict_speed.py
 
 screenshot: install  ## train the quickstart and photograph its report in Chromium: docs/report.png
 	rm -rf .screenshot && mkdir -p .screenshot docs

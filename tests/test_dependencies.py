@@ -31,6 +31,12 @@ RUN_ONLY = {
     "pycocotools": "COCO-format annotations (detection, segmentation)",
     "albumentations": "detection and segmentation's per-image steps",
 }
+# The deploy extra's packages that runner/deploy reaches without importing them, and why.
+DEPLOY_WITHOUT_IMPORT = {
+    "onnxscript": "torch.onnx.export's exporter (Lightning runs)",
+    "paddle2onnx": "paddle.onnx.export (Paddle runs)",
+    "python-multipart": "FastAPI's form parsing: POST /predict's `image` field",
+}
 # The lowest version of each package that has what the code calls.
 FLOORS = {"lightning": "2.6"}  # Trainer.fit(weights_only=...)
 
@@ -96,6 +102,13 @@ def test_every_declared_dependency_is_used():
     for tracker in TRACKERS:  # Lightning reaches them through its own loggers, Paddle imports them
         unused = set(requirements(extras[tracker])) - backends - set(USED_WITHOUT_IMPORT)
         assert unused == set(), tracker
+
+
+def test_the_deploy_extra_is_what_deploy_imports():
+    core, deploy = requirements(project()["dependencies"]), requirements(project()["optional-dependencies"]["deploy"])
+    imported = imported_distributions(ROOT / "runner" / "deploy")
+    assert imported - set(core) - set(deploy) == set()
+    assert set(deploy) - imported - set(DEPLOY_WITHOUT_IMPORT) == set()
 
 
 def test_version_floors_admit_only_versions_with_what_the_code_calls():
