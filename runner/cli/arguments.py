@@ -5,7 +5,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from runner.recipe.errors import RecipeError, RecipeInvalid
+from runner.recipe.errors import RecipeError, RecipeInvalid, RunFailed
 from runner.recipe.schema import recipe_rules
 
 RECIPE_ARGS = "RECIPE files, then key.path=value overrides (values typed by the schema)"
@@ -89,8 +89,14 @@ def exported_model(word: str):
         from runner.deploy.exporting import exported  # reaches a framework when it must export
 
         # An export made now says so on stderr: stdout carries predict's answers, which may be JSON.
-        with contextlib.redirect_stdout(sys.stderr):
-            path = exported(run)
+        try:
+            with contextlib.redirect_stdout(sys.stderr):
+                path = exported(run)
+        except RunFailed as e:  # its advice (--trust, another checkpoint) is runner export's to take
+            raise RunFailed(
+                f"{e}\n(predict and serve export a run directory first: `runner export {run}` with "
+                "the options it names, then give them the .onnx file it writes)"
+            ) from None
     try:
         return Model(path)
     except ModelError as e:

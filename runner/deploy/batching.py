@@ -43,16 +43,17 @@ class Batcher:
             for group in shapes.values():
                 try:
                     outputs = await loop.run_in_executor(self.executor, self.run, np.stack([x for x, _ in group]))
+                    answers = [[o[i] for o in outputs] for i in range(len(group))]
                 except Exception as e:  # the model's failure is each request's answer, not the worker's end
-                    outputs = e
+                    answers = [e] * len(group)
                 self.batches, self.inputs = self.batches + 1, self.inputs + len(group)
-                for i, (_, future) in enumerate(group):
+                for (_, future), answer in zip(group, answers):
                     if future.done():
                         continue
-                    if isinstance(outputs, Exception):
-                        future.set_exception(outputs)
+                    if isinstance(answer, Exception):
+                        future.set_exception(answer)
                     else:
-                        future.set_result([o[i] for o in outputs])
+                        future.set_result(answer)
 
     def _take(self, batch: list) -> None:
         while len(batch) < self.max_batch_size and not self.queue.empty():

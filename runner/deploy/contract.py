@@ -20,6 +20,7 @@ OUTPUTS = {
     "segmentation": ("labels",),
     "detection": ("boxes", "labels", "scores"),
 }
+MAX_SIDE = 8192  # pixels: a step's size or a fitted side beyond this is no runner export's
 # Tasks whose graph takes one image at a time (N = 1): a detector's answer has no batch dimension.
 ONE_IMAGE = ("detection",)
 
@@ -78,7 +79,12 @@ class Contract:
         steps = tuple(dict(step) for step in values["steps"])
         if not all(isinstance(step.get("name"), str) for step in steps):
             raise ValueError("a step has no name")
+        sizes = [step["size"] for step in steps if "size" in step]
         fit = values["fit"]
+        if not all(isinstance(s, int) and 0 < s <= MAX_SIDE for s in [*sizes, *(fit or ())]) or (fit and len(fit) != 2):
+            raise ValueError(f"its sizes are not whole numbers from 1 to {MAX_SIDE}")
+        if values["input"] != INPUT or tuple(values["outputs"]) != OUTPUTS[values["task"]]:
+            raise ValueError(f"a {values['task']} graph takes {INPUT!r} and answers {OUTPUTS[values['task']]}")
         return cls(
             **{
                 **values,

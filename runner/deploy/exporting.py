@@ -36,6 +36,11 @@ def export(
     written. RunFailed when the exported model does not match the framework's."""
     run_dir = Path(run_dir)
     program = compile_file(str(run_dir / layout.RESOLVED))[1]
+    out = Path(out).resolve() if out else run_dir / FOLDERS[fmt]  # `--out .` and `..` have names to rename
+    _refuse_foreign(out)
+    one = program.task.name in contracts.ONE_IMAGE
+    if one and fmt == "native":
+        raise RunFailed(f"{program.task.name} networks export to ONNX only (--format onnx)")
     checkpoint, why = _checkpoint(run_dir, which, program.loop.monitor)
     print(f"exporting {checkpoint} ({why}) as {fmt}")
     inference = backends.load_for_inference(run_dir, checkpoint, trust=trust, program=program)
@@ -50,58 +55,21 @@ def export(
     except ValueError as e:
         raise RunFailed(f"cannot export {run_dir}: {e}") from None
     held = validation_images(inference.program, CHECKED)
-    preprocess = Preprocess(contract)
-    inputs = [preprocess(image) for image in held.images]
-    framework_inputs = [_framework_input(inference, preprocess, image) for image in held.images]
-    one = contract.task in contracts.ONE_IMAGE
-    if one and fmt == "native":
-        raise RunFailed(f"{contract.task} networks export to ONNX only (--format onnx)")
-    reference = in_groups(lambda batch: [_plain(a) for a in inference.predict(batch)], framework_inputs, one)
-    out = Path(out) if out else run_dir / FOLDERS[fmt]
-    _refuse_foreign(out)
     partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     try:
-        example, free = _example(inputs), contract.shape[1] is None
-        if fmt == "onnx":
-            from runner.deploy.onnx_file import finish
-            from runner.deploy.session import Model
-
-            backends.export_onnx(inference, partial / MODEL, example, opset, free)
-            finish(partial / MODEL, contract)
-            model, files = Model(partial / MODEL), [MODEL]
-            run = (lambda batch: list(zip(*model.run(batch)))) if one else (lambda batch: list(model.run(batch)[0]))
-        else:
-            path = backends.export_native(inference, partial, example, free)
-            files = sorted(p.name for p in partial.iterdir())
-            run = lambda batch: list(backends.run_native(inference.program, path, batch))  # noqa: E731
-        # The network alone, on the very inputs the framework's network took; then the whole path
-        # `runner predict` takes, from the image through the framework-free preprocessing.
-        network = compare(
-            reference,
-            in_groups(run, _prepared_by_framework(inference, framework_inputs, one), one),
-            contract.task,
-            held.source,
-        )
-        check = compare(reference, in_groups(run, inputs, one), contract.task, held.source)
-        print(check.line())
-        if not network.passed:
-            raise RunFailed(f"{network.failure()}; nothing was written to {out}")
-        if not check.passed:
-            raise RunFailed(
-                f"the exported network matches the framework's on the same inputs (max |diff| "
-                f"{network.max_abs_diff:.2e}), but the framework-free preprocessing does not reproduce the "
-                f"recipe's eval pipeline: {check.failure()}; nothing was written to {out}"
-            )
+        preprocess = Preprocess(contract)
+        inputs = [preprocess(image) for image in held.images]
+        files, run = _write(inference, contract, fmt, partial, _example(inputs), opset, contract.shape[1] is None, one)
+        checks = _verify(inference, preprocess, held, inputs, run, out)
         _write_samples(partial / "samples", held, contract)
         manifest = {
             "format": fmt,
             "files": {name: checkpoint_hashes.sha256(partial / name) for name in files},
             "opset": opset if fmt == "onnx" else None,
             "contract": json.loads(json.dumps(contract.__dict__)),
-            "check": check.figures(),
-            "network_check": network.figures(),
+            **checks,
             "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "runner": __version__,
         }
@@ -111,6 +79,53 @@ def export(
         shutil.rmtree(partial, ignore_errors=True)
     print(f"wrote {out}/ ({', '.join(files)}, {MANIFEST}, samples/)")
     return out
+
+
+def _verify(inference, preprocess: Preprocess, held, inputs: list, run, out: Path) -> dict:
+    """The export's answers against the framework's: first the network alone, on the very inputs
+    the framework's network took; then the whole path `runner predict` takes, from the image
+    through the framework-free preprocessing. RunFailed saying which of the two differs."""
+    task = inference.program.task.name
+    one = task in contracts.ONE_IMAGE
+    framework_inputs = [_framework_input(inference, preprocess, image) for image in held.images]
+    reference = in_groups(lambda batch: [_plain(a) for a in inference.predict(batch)], framework_inputs, one)
+    same_inputs = _prepared_by_framework(inference, framework_inputs, one)
+    network = compare(reference, in_groups(run, same_inputs, one), task, held.source)
+    check = compare(reference, in_groups(run, inputs, one), task, held.source)
+    print(check.line())
+    if not network.passed:
+        raise RunFailed(f"{network.failure()}; nothing was written to {out}")
+    if not check.passed:
+        raise RunFailed(
+            f"the exported network matches the framework's on the same inputs (max |diff| "
+            f"{network.max_abs_diff:.2e}), but the framework-free preprocessing does not reproduce the "
+            f"recipe's eval pipeline: {check.failure()}; nothing was written to {out}"
+        )
+    return {"check": check.figures(), "network_check": network.figures()}
+
+
+def _write(inference, contract, fmt: str, partial: Path, example, opset: int, free: bool, one: bool):
+    """Export into `partial`: the files written, and run(batch) -> the export's answer per image.
+    An exporter's failure (an operator it cannot convert, an opset it does not write) is a message."""
+    from runner.deploy.onnx_file import finish
+    from runner.deploy.session import Model
+
+    try:
+        if fmt == "onnx":
+            backends.export_onnx(inference, partial / MODEL, example, opset, free)
+            finish(partial / MODEL, contract)
+        else:
+            path = backends.export_native(inference, partial, example, free)
+    except Exception as e:  # the exporters' own error classes, for all that a network can hold
+        line = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+        raise RunFailed(f"the {contract.backend} {fmt} exporter failed ({line}); nothing was written") from None
+    if fmt == "onnx":
+        model = Model(partial / MODEL)
+        if one:  # a detector's (boxes, labels, scores) per image
+            return [MODEL], lambda batch: list(zip(*model.run(batch)))
+        return [MODEL], lambda batch: list(model.run(batch)[0])
+    files = sorted(p.name for p in partial.iterdir())
+    return files, lambda batch: list(backends.run_native(inference.program, path, batch))
 
 
 def exported(run_dir: Path, trust: bool = False) -> Path:
@@ -200,7 +215,7 @@ def _replace(out: Path, partial: Path) -> None:
 
 def _write_samples(folder: Path, held, contract) -> None:
     """A few of the validation images, as PNG files named by their class, to try predict on."""
-    if not held.source.startswith("validation"):
+    if held.stand_in:
         return
     from PIL import Image
 

@@ -20,6 +20,7 @@ class Held:
     images: list  # uint8 (C, H, W) arrays, possibly of different sizes
     labels: list  # class index of each image, or None (stand-in images, or a dense task)
     source: str  # "validation images" or "stand-in images (why)"
+    stand_in: bool = False
 
 
 def validation_images(program: Program, limit: int) -> Held:
@@ -38,7 +39,7 @@ def validation_images(program: Program, limit: int) -> Held:
         rng = np.random.default_rng(SEED)
         shape = stand_in.shape(program)
         images = [rng.integers(0, 256, shape, dtype=np.uint8) for _ in range(limit)]
-        return Held(images, [None] * limit, f"stand-in images ({why[:200]})")
+        return Held(images, [None] * limit, f"stand-in images ({why[:200]})", stand_in=True)
 
 
 def _validation(program: Program, limit: int) -> Held:

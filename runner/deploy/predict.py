@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from runner.deploy.answers import TASKS, Answer
+from runner.deploy.contract import ONE_IMAGE
 from runner.deploy.preprocess import NotAnImage
 from runner.deploy.session import Model
 
@@ -36,8 +37,10 @@ def predictions(model: Model, files: list[Path], batch_size: int, top_k: int) ->
             continue
         group = pending.setdefault(prepared[0].shape, [])
         group.append((index, *prepared))
-        if len(group) == batch_size:
-            yield from _run(model, files, pending.pop(prepared[0].shape), top_k)
+        # At most a batch's worth of inputs waits: images of many sizes (a network of any input
+        # size) run in smaller groups rather than piling up until the end.
+        if sum(len(g) for g in pending.values()) >= batch_size or model.contract.task in ONE_IMAGE:
+            yield from _run(model, files, pending.pop(max(pending, key=lambda shape: len(pending[shape]))), top_k)
     for group in pending.values():
         yield from _run(model, files, group, top_k)
 

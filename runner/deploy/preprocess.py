@@ -4,6 +4,7 @@ eval steps before normalize (runner.data.steps, the per-image forms the training
 scaled to [0, 1] and normalized. One implementation for models of either backend."""
 
 import io
+import threading
 import warnings
 from pathlib import Path
 
@@ -38,8 +39,8 @@ def decode(source: Path | bytes, colour: str) -> np.ndarray:
         raise
     except UnidentifiedImageError:
         raise NotAnImage("not an image Pillow can read") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise NotAnImage(f"cannot decode it ({str(e) or type(e).__name__})") from None
+    except Exception as e:  # an untrusted file: Pillow's plugins raise EOFError, struct.error and more
+        raise NotAnImage(f"cannot decode it ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
 
 
 class Preprocess:
@@ -81,14 +82,18 @@ class DenseSteps:
     ran (runner.data.steps.dense, shared by both backends), with no targets to move."""
 
     def __init__(self, steps: list, task: str):
-        from runner.data.steps.dense import DenseTransform  # albumentations: only for these tasks
-
-        self.transform = DenseTransform(steps, task)
+        self.steps, self.task = steps, task
+        self.each = threading.local()  # one pipeline per thread: albumentations' is not thread-safe
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
+        if not hasattr(self.each, "transform"):
+            from runner.data.steps.dense import DenseTransform  # albumentations: only for these tasks
+
+            self.each.transform = DenseTransform(self.steps, self.task)
         hwc = np.ascontiguousarray(image.transpose(1, 2, 0))
         blank = np.zeros(hwc.shape[:2], np.uint8)  # segmentation's transform insists on a mask
-        return self.transform(hwc, blank, np.zeros((0, 4), np.float32), np.zeros(0, np.int64), np.zeros(0, bool))[0]
+        none = np.zeros((0, 4), np.float32), np.zeros(0, np.int64), np.zeros(0, bool)
+        return self.each.transform(hwc, blank, *none)[0]
 
 
 def _resize(x: np.ndarray, size: int) -> np.ndarray:

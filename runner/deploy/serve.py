@@ -30,6 +30,7 @@ RAW = ("application/octet-stream",)  # besides image/*: what a client that knows
 
 def app(model: Model, max_batch_size: int, max_bytes: int) -> FastAPI:
     batcher = Batcher(model.run, max_batch_size)
+    admitted = asyncio.Semaphore(2 * max_batch_size)
     contract = model.contract
 
     @asynccontextmanager
@@ -52,14 +53,15 @@ def app(model: Model, max_batch_size: int, max_bytes: int) -> FastAPI:
     @api.post("/predict")
     async def predict(request: Request, top_k: int = Query(5, ge=1, description="classes to answer, best first")):
         data = await image_bytes(request, max_bytes)
-        try:
-            x, scale = await asyncio.to_thread(model.prepare, data)
-        except NotAnImage as e:
-            raise HTTPException(415, str(e)) from None
-        try:
-            outputs = await batcher(x)
-        except ModelError as e:
-            raise HTTPException(500, str(e)) from None
+        async with admitted:  # decoded images held at once: a few batches' worth, whatever the load
+            try:
+                x, scale = await asyncio.to_thread(model.prepare, data)
+            except NotAnImage as e:
+                raise HTTPException(415, str(e)) from None
+            try:
+                outputs = await batcher(x)
+            except ModelError as e:
+                raise HTTPException(500, str(e)) from None
         (answer,) = TASKS[contract.task].answer([o[None] for o in outputs], contract.classes, top_k)
         return {"predictions": ranked(answer.in_image(scale), contract.task)}
 

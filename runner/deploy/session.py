@@ -57,7 +57,7 @@ class Model:
         image = decode(source, self.contract.colour)
         try:
             prepared = self.preprocess(image)
-        except ValueError as e:  # a step that cannot take this image (a crop larger than it)
+        except (ValueError, TypeError, ArithmeticError) as e:  # a step that cannot take this image
             raise NotAnImage(f"the model's steps refuse it ({e})") from None
         # Steps that leave the size open (no resize or crop) give a graph of fixed size what it
         # cannot take; onnxruntime would fail the whole batch, so the image is refused alone.
@@ -76,8 +76,13 @@ class Model:
         try:
             if self.contract.task in ONE_IMAGE:
                 each = [self.session.run(names, {feed: x[None]}) for x in batch]
+                if any(len({len(o) for o in found}) != 1 or np.shape(found[0])[1:] != (4,) for found in each):
+                    raise ValueError(f"its boxes, labels and scores do not pair up: {[np.shape(o) for o in each[0]]}")
                 return [[found[k] for found in each] for k in range(len(names))]
-            return self.session.run(names, {feed: batch})
+            outputs = self.session.run(names, {feed: batch})
+            if any(np.ndim(o) == 0 or len(o) != len(batch) for o in outputs):
+                raise ValueError(f"its outputs {[np.shape(o) for o in outputs]} are not one per image of {len(batch)}")
+            return outputs
         except Exception as e:  # onnxruntime's own classes: a graph that fails on an input its contract admits
             raise ModelError(f"{self.path}: onnxruntime failed on inputs {batch.shape} ({_first_line(e)})") from None
 

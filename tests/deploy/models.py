@@ -3,6 +3,7 @@ image's dominant colour (the channel means, scaled and softmaxed), and a segment
 is each pixel's brightest channel; each carries a runner Contract in its metadata, so that
 `runner predict` and `runner serve` run them as they run a real export."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ def save(graph, path: Path, metadata: dict[str, str]) -> Path:
     return path
 
 
-def classifier(path: Path, metadata: bool = True) -> Path:
+def classifier(path: Path, metadata: bool = True, tampered: dict | None = None) -> Path:
     """images (N, 3, 8, 8) -> probabilities (N, 3): softmax(10 x each channel's mean)."""
     weights = numpy_helper.from_array(10 * np.eye(3, dtype=np.float32), "weights")
     graph = helper.make_graph(
@@ -59,8 +60,9 @@ def classifier(path: Path, metadata: bool = True) -> Path:
         initializer=[weights],
     )
     steps = ({"name": "resize", "size": SIZE}, {"name": "center_crop", "size": SIZE})
-    found = contract("classification", (3, SIZE, SIZE), steps, ("probabilities",))
-    return save(graph, path, found.metadata() if metadata else {"producer": "elsewhere"})
+    found = contract("classification", (3, SIZE, SIZE), steps, ("probabilities",)).metadata()
+    found |= {f"runner.{key}": json.dumps(value) for key, value in (tampered or {}).items()}  # as a stranger might
+    return save(graph, path, found if metadata else {"producer": "elsewhere"})
 
 
 def segmenter(path: Path) -> Path:

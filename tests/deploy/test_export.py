@@ -124,3 +124,16 @@ def test_predict_on_the_validation_images_agrees_with_eval(trained, cli, swatch_
         matrix[classes.index(truth), classes.index(guess)] += 1
     assert matrix.tolist() == scored["confusion_matrix"]
     assert 0 < np.trace(matrix) < matrix.sum()  # right and wrong answers both: the agreement means something
+
+
+def test_an_exporter_failure_is_a_message_and_leaves_nothing(trained, cli, monkeypatch):
+    run = trained("swatches-lightning")
+
+    def refuses(*args):
+        raise RuntimeError("Exporting the operator 'aten::frobnicate' to ONNX opset 18 is not supported.\ndetails")
+
+    monkeypatch.setattr("runner.backends.export_onnx", refuses)
+    result = cli("export", run, "--out", run / "export-refused")
+    assert result.code == 1
+    assert "the lightning onnx exporter failed (Exporting the operator 'aten::frobnicate'" in result.err
+    assert not (run / "export-refused").exists() and not list(run.glob(".export-refused*"))

@@ -17,6 +17,7 @@ from runner.deploy import formats
 from runner.deploy.session import Model
 from tests.conftest import ROOT
 from tests.deploy.conftest import picture
+from tests.deploy.models import classifier
 
 
 def photos(folder):
@@ -100,7 +101,8 @@ def test_batches_hold_one_prepared_shape_and_masks_are_written(cli, models, tmp_
     monkeypatch.chdir(tmp_path)
     result = cli("predict", models["segmenter"], *(f"{n}.png" for n in sizes), "--batch-size", "2", "--masks", "m")
     assert result.code == 0, result.err
-    assert shapes == [(2, 3, 6, 8), (2, 3, 5, 5), (1, 3, 6, 8)]
+    # A batch holds one shape, and no more than a batch's worth of inputs waits for company.
+    assert shapes == [(2, 3, 6, 8), (1, 3, 5, 5), (1, 3, 6, 8), (1, 3, 5, 5)]
     rows = [line.split() for line in result.out.splitlines()[1:]]
     assert [row[0] for row in rows] == list(f"{n}.png" for n in sizes)
     assert rows[0][1:] == ["red", "50.0%", "blue", "50.0%", "m/a.png.png"]
@@ -118,6 +120,10 @@ def test_a_model_that_cannot_be_used_is_a_message(cli, models, tmp_path):
         models["bare"]: "it carries no runner metadata; export it with `runner export RUN_DIR`",
         notes: "is not an ONNX model onnxruntime can load (",
         tmp_path: "is not a run directory (it has no resolved.yaml)",
+        classifier(tmp_path / "task.onnx", tampered={"task": "detection"}): "a detection graph takes 'images' and",
+        classifier(tmp_path / "huge.onnx", tampered={"steps": [{"name": "resize", "size": 10**7}]}): "from 1 to 8192",
+        classifier(tmp_path / "odd.onnx", tampered={"steps": [{"name": "resize", "size": "x"}]}): "from 1 to 8192",
+        classifier(tmp_path / "step.onnx", tampered={"steps": [{"name": "unheard_of"}]}): "steps cannot be built",
     }
     for model, message in cases.items():
         result = cli("predict", model, image)

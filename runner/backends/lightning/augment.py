@@ -18,6 +18,7 @@ from runner.backends.lightning.augment_geometry import CenterCrop, Flip, RandomC
 from runner.backends.lightning.mixing import CutMix, Mixup
 from runner.backends.lightning.sample_transforms import PerImage, SharedSteps, policy, sample_transform
 from runner.data.pipeline import Assembly
+from runner.data.steps.per_image import SAMPLE_BUILDERS as SHARED_STEPS
 from runner.recipe.compile import Program
 
 
@@ -55,5 +56,11 @@ def _to_float(x: torch.Tensor) -> torch.Tensor:
     return x if x.is_floating_point() else x.float().div_(255)
 
 
-ASSEMBLY = Assembly("lightning", BUILDERS, _to_float, sample_transform, SharedSteps)
+def _eval_steps(steps):
+    """The shared per-image forms of the eval steps; torchvision's where a step has none (the
+    augmentation policies, which an eval pipeline has little use for)."""
+    return SharedSteps(steps) if all(step.name in SHARED_STEPS for step in steps) else sample_transform(steps)
+
+
+ASSEMBLY = Assembly("lightning", BUILDERS, _to_float, sample_transform, _eval_steps)
 batched, build_pipeline, split_pipeline = ASSEMBLY.batched, ASSEMBLY.whole, ASSEMBLY.split
