@@ -15,7 +15,7 @@ from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import split_sizes
 from runner.recipe.specs import DataSpec
 
-# Formats the Lightning backend decodes (torchvision.io, with Pillow for the rest).
+# Formats both backends decode (with Pillow) among a folder's files.
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".ppm", ".pgm")
 IMAGENET_HELP = (
     "ImageNet cannot be downloaded freely: request ILSVRC2012_img_train.tar and "

@@ -8,13 +8,13 @@ order runner.data.order draws, the one the Paddle backend reads too.
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset, Sampler, TensorDataset
 
 from runner.backends.lightning import dense_data
 from runner.data import dense, imagefiles, order
+from runner.data.annotated import load_image
 from runner.data.arrays import Arrays, class_names, load_arrays
 from runner.recipe.compile import Program
 from runner.recipe.numbers import per_process_batch
@@ -151,16 +151,7 @@ class ImageFiles(Dataset):
 
 
 def decode(path: str) -> torch.Tensor:
-    """An image file as RGB uint8 (3, H, W): torchvision's decoders, Pillow for other formats."""
-    from torchvision.io import ImageReadMode, decode_image, read_file
-
-    try:
-        return decode_image(read_file(path), mode=ImageReadMode.RGB)
-    except RuntimeError:
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(path) as image:
-                return torch.from_numpy(np.asarray(image.convert("RGB")).copy()).permute(2, 0, 1)
-        except (OSError, UnidentifiedImageError) as e:
-            raise ValueError(f"cannot decode image {path}: {e}") from None
+    """An image file as RGB uint8 (3, H, W), decoded by Pillow as the Paddle backend and `runner
+    predict` decode it: the same pixels on every path (torchvision's decoders scale 16-bit PNGs
+    where Pillow clips them, and are deprecated since torchvision 0.29)."""
+    return torch.from_numpy(load_image(path)).permute(2, 0, 1).contiguous()
