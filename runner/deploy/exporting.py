@@ -63,7 +63,7 @@ def export(
         inputs = [preprocess(image) for image in held.images]
         files, run = _write(inference, contract, fmt, partial, _example(inputs), opset, contract.shape[1] is None, one)
         checks = _verify(inference, preprocess, held, inputs, run, out)
-        _write_samples(partial / "samples", held, contract)
+        sampled = _write_samples(partial / "samples", held, contract)
         manifest = {
             "format": fmt,
             "files": {name: checkpoint_hashes.sha256(partial / name) for name in files},
@@ -77,7 +77,7 @@ def export(
         _replace(out, partial)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
-    print(f"wrote {out}/ ({', '.join(files)}, {MANIFEST}, samples/)")
+    print(f"wrote {out}/ ({', '.join([*files, MANIFEST, *(['samples/'] if sampled else [])])})")
     return out
 
 
@@ -213,10 +213,11 @@ def _replace(out: Path, partial: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_samples(folder: Path, held, contract) -> None:
-    """A few of the validation images, as PNG files named by their class, to try predict on."""
+def _write_samples(folder: Path, held, contract) -> bool:
+    """A few of the validation images, as PNG files named by their class, to try predict on;
+    whether there were any (stand-in images are none)."""
     if held.stand_in:
-        return
+        return False
     from PIL import Image
 
     folder.mkdir()
@@ -224,6 +225,7 @@ def _write_samples(folder: Path, held, contract) -> None:
         name = f"{i:02d}-{contract.classes[label]}" if label is not None else f"{i:02d}"
         pixels = image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)
         Image.fromarray(np.ascontiguousarray(pixels)).save(folder / f"{_safe(name)}.png")
+    return True
 
 
 def _safe(name: str) -> str:

@@ -137,3 +137,18 @@ def test_an_exporter_failure_is_a_message_and_leaves_nothing(trained, cli, monke
     assert result.code == 1
     assert "the lightning onnx exporter failed (Exporting the operator 'aten::frobnicate'" in result.err
     assert not (run / "export-refused").exists() and not list(run.glob(".export-refused*"))
+
+
+def test_without_its_data_an_export_is_checked_on_stand_in_images(trained, cli, monkeypatch):
+    run = trained("swatches-paddle")
+
+    def absent(program, limit):
+        raise FileNotFoundError(f"{program.data.params['val_dir']} is not on this machine")
+
+    monkeypatch.setattr("runner.deploy.images._validation", absent)
+    result = cli("export", run, "--out", run / "export-stand-in")
+    assert result.code == 0, result.err
+    assert "verified on 32 stand-in images (" in result.out and "is not on this machine" in result.out
+    check = json.loads((run / "export-stand-in/export.json").read_text())["check"]
+    assert check["passed"] and check["source"].startswith("stand-in images")
+    assert not (run / "export-stand-in/samples").exists()  # noise is no sample to try predict on
