@@ -45,11 +45,17 @@ def test_the_scan_catches_each_forbidden_call():
     assert not offences("model.eval()")
 
 
-# paddle.load unpickles: the modules that may call it, and what vouches for the file there.
+# paddle.load unpickles: the modules that may call it (or another framework's .load of a path), and
+# what vouches for the file there.
 PADDLE_LOAD = re.compile(r"\bpaddle\.load\(|\.load\(str\(")
 UNPICKLES = {
     "runner/backends/paddle/checkpoint_format.py": "an older runner's checkpoint, with --trust only",
     "runner/backends/paddle/networks.py": "paddle.vision's ImageNet weights, in paddle's md5-checked cache",
+    # `runner export` reads back only what it has just written into its own temporary folder, to
+    # check it against the framework: no file from elsewhere reaches these.
+    "runner/backends/lightning/export.py": "torch.jit.load of the TorchScript file this export wrote",
+    "runner/backends/paddle/export.py": "paddle.jit.load of the inference model this export wrote",
+    "runner/deploy/onnx_file.py": "onnx.load (protobuf, no pickle) of the ONNX file this export wrote",
 }
 
 
