@@ -83,7 +83,7 @@ def test_native_export_agrees_with_the_framework(trained, cli, name):
 
 
 def test_a_failed_check_keeps_no_file(trained, cli, monkeypatch):
-    run = trained("swatches-lightning")
+    run = trained("swatches-paddle")
     strict = lambda *args: verify.Check(**{**verify.compare(*args).__dict__, "tolerance": -1.0})  # noqa: E731
     monkeypatch.setattr("runner.deploy.exporting.compare", strict)
     out = run / "export-failing"
@@ -113,7 +113,8 @@ def test_usage_mistakes_are_messages(cli, tmp_path):
 @pytest.mark.parametrize("name", ["swatches-lightning", "swatches-paddle"])
 def test_predict_on_the_validation_images_agrees_with_eval(trained, cli, swatch_data, name):
     run = trained(name)
-    assert cli("export", run).code == 0
+    if not (run / "export/model.onnx").is_file():  # the parity test above exported it already
+        assert cli("export", run).code == 0
     assert cli("eval", run).code == 0
     scored = json.loads(next((run / "eval").glob("*-val.json")).read_text())
     predicted = cli("predict", run / "export/model.onnx", swatch_data / "val", "--format", "json", "--top-k", "1")
