@@ -1,5 +1,5 @@
-"""`runner export RUN_DIR [--checkpoint best|last|PATH] [--format onnx|native] [--opset N] [--out DIR]`:
-write a run's network for use outside training, checked against the framework before it counts."""
+"""`runner export RUN_DIR... [--checkpoint best|last|PATH] [--format onnx|native] [--opset N] [--out DIR]`:
+write each run's network for use outside training, checked against the framework before it counts."""
 
 from pathlib import Path
 
@@ -13,7 +13,7 @@ EXAMPLE = "runner export runs/quickstart-20260101-120000"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("run", metavar="RUN_DIR", help="a run directory (`runner run` prints it)")
+    parser.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories (`runner run` prints each)")
     parser.add_argument(
         "--checkpoint",
         default="best",
@@ -35,12 +35,15 @@ def add_arguments(parser) -> None:
 def handle(args) -> int:
     from runner.deploy.exporting import export  # the frameworks: only once a run is exported
 
-    target = Path(args.run)
-    if not exists(target) or not target.is_dir():
-        raise UsageError(
-            f"{target} is not a run directory; give one that `runner run` printed (`runner runs` lists them)"
-        )
+    targets = [Path(word) for word in args.runs]
+    for target in targets:
+        if not exists(target) or not target.is_dir():
+            raise UsageError(f"{target} is not a run directory; give one that `runner run` printed (`runner runs`)")
+    if len(targets) > 1 and (args.out or args.checkpoint not in ("best", "last")):
+        raise UsageError("--out and a checkpoint's path name one run's export; give one RUN_DIR with them")
     if not 7 <= args.opset <= 23:
         raise UsageError(f"--opset {args.opset} is outside the opsets the exporters write (7 to 23; default 18)")
-    export(run_dir(target), args.checkpoint, args.format, args.opset, Path(args.out) if args.out else None, args.trust)
+    out = Path(args.out) if args.out else None
+    for target in targets:
+        export(run_dir(target), args.checkpoint, args.format, args.opset, out, args.trust)
     return 0

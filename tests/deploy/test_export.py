@@ -108,6 +108,8 @@ def test_usage_mistakes_are_messages(cli, tmp_path):
     assert "is not a run directory" in cli("export", tmp_path / "nowhere").err
     result = cli("export", tmp_path, "--opset", "3")
     assert result.code == 2 and "--opset 3" in result.err
+    result = cli("export", tmp_path, tmp_path, "--out", tmp_path / "x")
+    assert result.code == 2 and "give one RUN_DIR with them" in result.err
 
 
 @pytest.mark.parametrize("name", ["swatches-lightning", "swatches-paddle"])
