@@ -4,6 +4,7 @@ write each run's network for use outside training, checked against the framework
 from pathlib import Path
 
 from runner.cli.arguments import TRUST, UsageError, exists, run_dir
+from runner.deploy.contract import OPSET
 
 HELP = (
     "Write a run's network as ONNX (or TorchScript / a Paddle inference model) with its preprocessing "
@@ -27,7 +28,7 @@ def add_arguments(parser) -> None:
         help="onnx (default): RUN_DIR/export/model.onnx; native: TorchScript or paddle.jit.save, "
         "in RUN_DIR/export-native",
     )
-    parser.add_argument("--opset", type=int, default=18, metavar="N", help="ONNX opset version (default 18)")
+    parser.add_argument("--opset", type=int, default=OPSET, metavar="N", help=f"ONNX opset version (default {OPSET})")
     parser.add_argument("--out", metavar="DIR", help="the folder to write (default RUN_DIR/export)")
     parser.add_argument("--trust", action="store_true", help=TRUST)
 
@@ -42,7 +43,7 @@ def handle(args) -> int:
     if len(targets) > 1 and (args.out or args.checkpoint not in ("best", "last")):
         raise UsageError("--out and a checkpoint's path name one run's export; give one RUN_DIR with them")
     if not 7 <= args.opset <= 23:
-        raise UsageError(f"--opset {args.opset} is outside the opsets the exporters write (7 to 23; default 18)")
+        raise UsageError(f"--opset {args.opset} is outside the opsets the exporters write (7 to 23; default {OPSET})")
     out = Path(args.out) if args.out else None
     for target in targets:
         export(run_dir(target), args.checkpoint, args.format, args.opset, out, args.trust)

@@ -10,6 +10,7 @@ from runner.recipe.compile import Program
 
 # ONNX metadata keys are prefixed so that other tools' keys never collide with these.
 PREFIX = "runner."
+OPSET = 18  # the ONNX opset exports are written in: the oldest torch's exporter writes; paddle2onnx writes it too
 INPUT = "images"  # float32 (N, C, H, W), the recipe's normalize applied
 # The outputs each task's graph ends in: class probabilities (N, classes); per-pixel class indices
 # int64 (N, H, W); a detector's boxes float32 (K, 4) x0, y0, x1, y1 in the input's pixels, their

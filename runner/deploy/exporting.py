@@ -21,16 +21,18 @@ from runner.recipe.errors import RunFailed
 from runner.recipe.stages import compile_file
 from runner.run import atomic, checkpoint_choice, checkpoint_hashes, layout
 
-FOLDERS = {"onnx": "export", "native": "export-native"}  # in the run directory, by format
-MANIFEST = "export.json"
-MODEL = "model.onnx"
-OPSET = 18  # the oldest opset torch's exporter writes; paddle2onnx writes it too
+FOLDERS, MANIFEST, MODEL = layout.EXPORTS, layout.EXPORT_MANIFEST, layout.EXPORT_MODEL
 CHECKED = 32  # validation images each export is checked on
 SAMPLES = 8  # of those, written to samples/ as PNG files
 
 
 def export(
-    run_dir: Path, which: str = "best", fmt: str = "onnx", opset: int = OPSET, out: Path | None = None, trust=False
+    run_dir: Path,
+    which: str = "best",
+    fmt: str = "onnx",
+    opset: int = contracts.OPSET,
+    out: Path | None = None,
+    trust: bool = False,
 ) -> Path:
     """Export `run_dir`'s `which` checkpoint ("best", "last" or a path inside the run); the folder
     written. RunFailed when the exported model does not match the framework's."""

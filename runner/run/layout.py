@@ -9,6 +9,8 @@ asks this module where a file lives.
     report/           the run's report (index.html and its images)
     tensorboard/      event files                  eval/           what `runner eval` wrote
     checkpoints/      the checkpoints and hashes.json (their SHA-256)
+    export/           what `runner export` wrote: model.onnx, export.json (its contract and
+                      check), samples/; export-native/ the same for the framework's own format
 """
 
 from pathlib import Path
@@ -26,6 +28,9 @@ EVAL = "eval"
 CHECKPOINTS = "checkpoints"
 HASHES = "hashes.json"  # in checkpoints/
 STATE = "state.json"  # in checkpoints/: a Paddle run's epoch, step and best score
+EXPORTS = {"onnx": "export", "native": "export-native"}  # `runner export`'s folder, by format
+EXPORT_MANIFEST = "export.json"  # in an export folder: its files, contract and check
+EXPORT_MODEL = "model.onnx"  # in export/
 
 # A Paddle checkpoint's tensors (weights, and the optimizer's in a generation) are safetensors,
 # which hold only numbers and a JSON header; its generation's plain values are a .json beside it.
