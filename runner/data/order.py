@@ -21,3 +21,11 @@ def evaluation_share(n: int, rank: int = 0, world: int = 1) -> np.ndarray:
     """The indices process `rank` of `world` evaluates, in order: every process gets as many
     (the first few repeated when n does not divide), as gathering the results needs."""
     return np.resize(np.arange(n), -(-n // world) * world)[rank::world]
+
+
+def sample(n: int, limit: int, seed: int = 0) -> np.ndarray:
+    """Up to `limit` of range(n), in order, drawn with `seed`: the same images on every report or
+    export of a run (all of them when there are no more than `limit`)."""
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, limit, replace=False))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from runner.data import stand_in
+from runner.data import order, stand_in
 from runner.data.arrays import load_arrays
 from runner.deploy.preprocess import decode
 from runner.recipe.compile import Program
@@ -65,6 +65,4 @@ def _validation(program: Program, limit: int) -> Held:
 def _chosen(n: int, limit: int) -> list[int]:
     if n == 0:
         raise ValueError("the validation split holds no images")
-    if n <= limit:
-        return list(range(n))
-    return sorted(np.random.default_rng(SEED).choice(n, limit, replace=False).tolist())
+    return order.sample(n, limit, SEED).tolist()

@@ -50,6 +50,8 @@ class Preprocess:
         self.contract = contract
         steps = [Step(s["name"], {k: v for k, v in s.items() if k != "name"}) for s in contract.steps]
         self.steps = sample_transform(steps) if contract.task == "classification" else DenseSteps(steps, contract.task)
+        # An in-memory dataset's resize and crop ran on float batches in training: so they run here.
+        self.in_floats = contract.fit is not None and all(s["name"] in FLOAT_STEPS for s in contract.steps)
         channels = contract.shape[0]
         self.mean = np.asarray(contract.mean, np.float32).reshape(channels, 1, 1)
         self.std = np.asarray(contract.std, np.float32).reshape(channels, 1, 1)
@@ -61,7 +63,7 @@ class Preprocess:
         return self.steps(image)
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
-        if self.contract.fit is not None and all(s["name"] in FLOAT_STEPS for s in self.contract.steps):
+        if self.in_floats:
             return self.normalized(self.in_float(fit(image, *self.contract.fit)))
         return self.normalized(self.stepped(image))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from runner.backends.inference import Inference
-from runner.data import dense
+from runner.data import dense, order
 from runner.data.pipeline import device_start
 from runner.data.steps.dense import DenseTransform
 from runner.report import dense_figures, insight, page
@@ -77,9 +77,7 @@ def gather(look: Look, inference: Inference, samples: int) -> Found:
         tally, unscored = None, f"the {program.backend} backend cannot score {task} yet ({e})"
     if tally is not None and tally.kind != task:  # a backend whose evaluation counts classes of images
         tally, unscored = None, f"the {program.backend} backend cannot score {task} yet (it counts {tally.kind})"
-    chosen = np.arange(len(val))
-    if len(val) > LIMIT:
-        chosen = np.sort(np.random.default_rng(SEED).choice(len(val), LIMIT, replace=False))
+    chosen = order.sample(len(val), LIMIT, SEED)
     if inference.predict is None:
         why = f"the {program.backend} backend cannot predict {task} images yet (its Inference has no predict)"
         return Found(len(val), tally, unscored, len(chosen), None, [], why)

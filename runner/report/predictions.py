@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from runner.backends.inference import Inference
+from runner.data import order
 from runner.data.arrays import load_arrays
 from runner.report.scores import softmax
 
@@ -38,7 +39,7 @@ def predict(inference: Inference, limit: int) -> Predictions:
     program = inference.program
     if program.data.info.in_memory:
         arrays = load_arrays(program.data)
-        chosen = _chosen(len(arrays.y_val), limit)
+        chosen = order.sample(len(arrays.y_val), limit, SEED)
         x, y = arrays.x_val[chosen], arrays.y_val[chosen]
         scores = np.concatenate([inference.scores(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
         return Predictions(
@@ -47,7 +48,7 @@ def predict(inference: Inference, limit: int) -> Predictions:
     from runner.data import imagefiles
 
     files = imagefiles.split(program, fetch=False)[0].val
-    chosen = _chosen(len(files), limit)
+    chosen = order.sample(len(files), limit, SEED)
     picked = [files[i] for i in chosen]
     scores = []
     for start in range(0, len(picked), BATCH):
@@ -56,12 +57,6 @@ def predict(inference: Inference, limit: int) -> Predictions:
     labels = np.array([label for _, label in picked], dtype=np.int64)
     stepped = lambda i: inference.sample_steps(_decoded(picked[i][0]).transpose(2, 0, 1))  # noqa: E731
     return Predictions(labels, softmax(np.concatenate(scores)), lambda i: _decoded(picked[i][0]), len(files), stepped)
-
-
-def _chosen(n: int, limit: int) -> np.ndarray:
-    if n <= limit:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(SEED).choice(n, limit, replace=False))
 
 
 def _decoded(path: str) -> np.ndarray:

@@ -10,6 +10,8 @@ import pytest
 
 from runner.deploy import verify
 from runner.deploy.contract import Contract
+from runner.deploy.preprocess import Preprocess, decode
+from runner.deploy.session import Model
 from runner.run import checkpoint_hashes
 from tests.deploy.folder_data import CLASSES
 
@@ -48,6 +50,8 @@ def test_segmentation_export_agrees_on_every_pixel(trained, cli, name):
     assert result.code == 0, result.err
     check = json.loads((run / "export/export.json").read_text())["check"]
     assert check["passed"] and check["agreement"] == 1.0 and check["output"] == "labels"
+    for exported, framework in side_by_side(run):  # not the export's own figures: a check of its own
+        assert np.array_equal(exported[0][0], framework)
 
 
 def test_detection_export_finds_the_same_boxes(trained, cli):
@@ -58,6 +62,9 @@ def test_detection_export_finds_the_same_boxes(trained, cli):
     assert check["passed"] and check["agreement"] == 1.0 and check["output"] == "detections"
     model = onnx.load(str(run / "export/model.onnx"))
     assert [o.name for o in model.graph.output] == ["boxes", "labels", "scores"]
+    for (boxes, labels, scores), framework in side_by_side(run):
+        assert np.array_equal(labels[0], framework.labels)
+        assert np.allclose(boxes[0], framework.boxes, atol=1e-3) and np.allclose(scores[0], framework.scores, atol=1e-4)
     samples = run / "export/samples"
     predicted = cli("predict", run / "export/model.onnx", samples, "--format", "json", "--top-k", "3")
     assert predicted.code == 0, predicted.err
@@ -155,3 +162,14 @@ def test_without_its_data_an_export_is_checked_on_stand_in_images(trained, cli, 
     check = json.loads((run / "export-stand-in/export.json").read_text())["check"]
     assert check["passed"] and check["source"].startswith("stand-in images")
     assert not (run / "export-stand-in/samples").exists()  # noise is no sample to try predict on
+
+
+def side_by_side(run: Path):
+    """(the exported model's outputs, the framework's prediction) for each of the export's sample
+    images, each prepared the one way both take it: the framework loaded from the run itself."""
+    from runner import backends
+
+    model, inference = Model(run / "export/model.onnx"), backends.load_for_inference(run)
+    for sample in sorted((run / "export/samples").glob("*.png")):
+        stepped = Preprocess(model.contract).stepped(decode(sample, "RGB"))
+        yield model.run(model.prepare(sample)[0][None]), inference.predict(stepped[None])[0]

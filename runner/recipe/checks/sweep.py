@@ -26,7 +26,7 @@ def sweep_params(r):
         yield ("sweep", "params"), "has no params to search", "add one, e.g. optim.lr: with " + EXAMPLE["float"]
     for key, spec in params.items():
         at = ("sweep", "params", key)
-        problem, fix = _target_problem(r, str(key))
+        problem, fix = _key_problem(r, str(key))
         if problem:
             yield at, problem, fix
             continue
@@ -74,7 +74,7 @@ def sweep_metric(r):
         yield ("sweep", "direction"), f"{metric} is better when {better[:3]}imised", f"set direction: {better}"
 
 
-def _target_problem(r: dict, key: str) -> tuple[str, str]:
+def _key_problem(r: dict, key: str) -> tuple[str, str]:
     path = key_path(key)
     if path[0] in FIXED:
         return f"{key} cannot vary between trials", "search the training keys (optim, data, augment, train, ...)"
