@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --no-cache-dir --upgrade pip
 	# torch and torchvision are pinned in pyproject.toml (2.14.1 / 0.29.1).
-	$(BIN)/pip install --no-cache-dir -e '.[lightning,paddle,deploy,dev]'
+	$(BIN)/pip install --no-cache-dir -e '.[lightning,paddle,sweep,deploy,dev]'
 	# The report's browser test drives Debian's Chromium and the sweep tests start a throwaway
 	# PostgreSQL cluster (tests/postgres.py); as root (CI), install each when missing.
 	@if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then \
