@@ -1,5 +1,5 @@
-"""The `runner` command line: one module per verb (validate, show, run, resume, eval, report, runs,
-sweep, export, predict, serve, download, ls, cp, schema), each holding its parser, its help with an
+"""The `runner` command line: one module per verb (validate, show, run, resume, launch, eval, report,
+runs, sweep, export, predict, serve, download, ls, cp, schema), each holding its parser, its help with an
 example, and its handler; `main` here parses the arguments, runs one verb and turns errors into
 messages and exit statuses. A mistake in a recipe, an override or a path is printed as
 `file:line: key.path: problem; fix` and exits with status 2; a user never sees a traceback for it.
@@ -17,6 +17,7 @@ from runner.cli import (
     download,
     evaluate,
     export,
+    launch,
     ls,
     predict,
     report,
@@ -38,6 +39,7 @@ VERBS = {
     "show": show,
     "run": run,
     "resume": resume,
+    "launch": launch,
     "eval": evaluate,
     "report": report,
     "export": export,
