@@ -1,7 +1,9 @@
 """Where this process stands in a job, as its launcher says: torchrun (RANK, WORLD_SIZE),
 paddle.distributed.launch (PADDLE_TRAINER_ID, PADDLE_TRAINERS_NUM) or srun (SLURM_PROCID,
-SLURM_NTASKS). SLURM's variables count only in a process srun started as a task of a job step:
-a plain `runner run` in a batch script sees the allocation's SLURM_NTASKS too, and is one whole run."""
+SLURM_NTASKS). A launcher started inside an srun task (paddle.distributed.launch, one per node)
+counts before srun's own variables, which then number the nodes, not the processes. SLURM's
+variables count only in a process srun started as a task of a job step: a plain `runner run` in a
+batch script sees the allocation's SLURM_NTASKS too, and is one whole run."""
 
 import os
 
@@ -24,7 +26,7 @@ def _names(*names: str) -> tuple[str, ...]:
 
 def rank() -> int:
     """This process's global rank as the launcher set it; 0 when run alone."""
-    for name in _names("RANK", "SLURM_PROCID", "PADDLE_TRAINER_ID", "LOCAL_RANK"):
+    for name in _names("RANK", "PADDLE_TRAINER_ID", "SLURM_PROCID", "LOCAL_RANK"):
         if os.environ.get(name, "").isdigit():
             return int(os.environ[name])
     return 0
@@ -32,15 +34,23 @@ def rank() -> int:
 
 def world() -> int:
     """How many processes the launcher started in all; 1 when run alone."""
-    for name in _names("WORLD_SIZE", "SLURM_NTASKS", "PADDLE_TRAINERS_NUM"):
+    for name in _names("WORLD_SIZE", "PADDLE_TRAINERS_NUM", "SLURM_NTASKS"):
         if os.environ.get(name, "").isdigit():
             return int(os.environ[name])
     return 1
 
 
 def job_id() -> str | None:
-    """An id every process of a multi-process job shares, when a launcher gave one."""
-    for name in _names("SLURM_JOB_ID", "TORCHELASTIC_RUN_ID"):
-        if os.environ.get(name, "none") != "none":
+    """An id every process of a multi-process job shares, when a launcher gave one (torchrun's
+    --rdzv-id; paddle.distributed.launch's --job_id other than its "default")."""
+    for name in _names("SLURM_JOB_ID", "TORCHELASTIC_RUN_ID", "PADDLE_JOB_ID"):
+        if os.environ.get(name, "none") not in ("none", "default"):
             return os.environ[name]
     return None
+
+
+def rank_zero_host() -> str:
+    """The address the launcher reaches rank 0 at: torchrun's and Lightning's MASTER_ADDR, or the
+    first of paddle.distributed.launch's endpoints."""
+    endpoints = os.environ.get("PADDLE_TRAINER_ENDPOINTS", "")
+    return os.environ.get("MASTER_ADDR") or endpoints.split(",")[0].rpartition(":")[0] or "127.0.0.1"

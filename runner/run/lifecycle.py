@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.recipe import reading
-from runner.run import activity, atomic, epoch_log, layout, resumption, rundir
+from runner.run import activity, atomic, epoch_log, launch, layout, resumption, rundir, watchdog
 from runner.run.interrupts import stopped_message
+from runner.run.peers import PeerLost
 
 SHOWN = ("val_acc", "best")  # the figures the last lines print, when the run has them
 
@@ -63,6 +64,14 @@ class Lifecycle:
         self.watch, self.folder = watch, folder
         self.path: Path | None = None
         self.rank = 0
+        self.watchdog: watchdog.Watchdog | None = None
+
+    def _end(self, word: str = "bye") -> None:
+        """Tell the watchdog this process ends: the run ended here (`bye`), or it reported a lost
+        peer itself (`told`)."""
+        if self.watchdog:
+            self.watchdog.say(word)
+            self.watchdog = None
 
     def worker(self) -> "Lifecycle":
         """The same run as one of the processes a parent started and announces for."""
@@ -76,14 +85,18 @@ class Lifecycle:
         classes: tuple[str, ...] | None = None,
         path: Path | None = None,
         skipped: tuple[str, ...] = (),
+        share: rundir.Share | None = None,
     ) -> Path:
         """The run directory: `path` when a parent made it, the resumed run's, or one rank 0 makes
         (which the other ranks join). `done`: the epochs the resumed checkpoint covers, whose
         later rows in metrics.csv are dropped (an epoch cut short is written again). `skipped`: the
-        bad images and annotations data.skip_bad left out, printed and kept in provenance.json."""
+        bad images and annotations data.skip_bad left out, printed and kept in provenance.json. `share`:
+        how the processes an outside launcher started agree on the directory (rundir.Share)."""
         self.rank = rank
         made_here = path is None
-        self.path = path or self.resume or rundir.open_for_rank(self.recipe, self.dataset, self.folder)
+        self.path = path or self.resume or rundir.open_for_rank(self.recipe, self.dataset, self.folder, share)
+        if share:
+            self.watchdog = watchdog.start(rank, launch.world(), share, launch.rank_zero_host(), self.path)
         if rank:
             return self.path
         if self.announce and made_here:
@@ -120,6 +133,7 @@ class Lifecycle:
             f"all {done} epochs are done; to train on: runner resume {self.path} train.epochs=N",
             flush=True,
         )
+        self._end()
         if self.rank == 0 and self.summary() is None and summary is not None:
             return self.finish(summary)
         if self.rank == 0:
@@ -128,6 +142,7 @@ class Lifecycle:
 
     def stopped(self, signum: int) -> Outcome:
         """A run stopped by `signum` (runner.run.interrupts): its checkpoints stay; say how to go on."""
+        self._end()
         if self.rank == 0:
             activity.ended(self.path)
         print(stopped_message(self.path, signum), file=sys.stderr, flush=True)
@@ -136,6 +151,7 @@ class Lifecycle:
     def finish(self, summary: dict | None) -> Outcome:
         """Rank 0's end of a run: summary.json, and (when announcing) the result, the endings and
         the directory; other ranks pass None and just end."""
+        self._end()
         if self.rank or summary is None:
             return Outcome(self.path)
         activity.ended(self.path)
@@ -146,13 +162,17 @@ class Lifecycle:
 
     def pruned(self, pruned: Pruned) -> Outcome:
         """A run its watch ended early: its checkpoints and rows so far stay, marked pruned."""
+        self._end()
         if self.rank == 0 and self.path is not None:
             activity.pruned(self.path, str(pruned))
             print(f"pruned after epoch {pruned.epoch + 1}: {pruned}", flush=True)
         return Outcome(self.path, pruned=str(pruned))
 
     def failed(self, error: Exception) -> None:
-        """Say in the run directory (when one was opened) why the run failed."""
+        """Say in the run directory (when one was opened) why the run failed. A failure of this
+        process's own is left for the peers' watchdogs to see, so that they stop too."""
+        if isinstance(error, PeerLost):
+            self._end("told")
         if self.path is not None and self.rank == 0:
             activity.failed(self.path, str(error).splitlines()[0] if str(error) else type(error).__name__)
 

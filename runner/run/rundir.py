@@ -9,7 +9,7 @@ import os
 import platform
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -36,30 +36,38 @@ PACKAGES = (
 
 # Set by the first process for the worker processes Lightning starts from it (DDP on one machine).
 SHARED = "RUNNER_RUN_DIR"
-JOIN_TIMEOUT_S = 600
+
+# Given by a backend whose processes an outside launcher started (torchrun, srun, paddle's launch):
+# called on every rank at once, it returns what rank 0 passed it (a broadcast over the run's
+# process group), so the ranks agree on one directory without a name known in advance.
+Share = Callable[[object], object]
 
 
-def open_for_rank(recipe, dataset: dict, folder: str | None = None) -> Path:
-    """Rank 0 creates the run directory (named `folder` when given, as a sweep names its trials);
-    every other process joins the one rank 0 made."""
-    root = Path(recipe.data["log"]["dir"])
-    job, rank = launch.job_id(), launch.rank()
+def open_for_rank(recipe, dataset: dict, folder: str | None = None, share: Share | None = None) -> Path:
+    """Rank 0 creates the run directory (named `folder` when given, as a sweep names its trials,
+    or `<name>-job<id>` when the launcher gave a job id); every other process joins the one rank
+    0 made, told by `share` or by the environment its parent process left."""
+    rank = launch.rank()
+    if rank and os.environ.get(SHARED):
+        return Path(os.environ[SHARED])
     if rank == 0:
-        path = create(recipe, dataset, f"{recipe.data['name']}-job{job}" if job and launch.world() > 1 else folder)
+        job = launch.job_id() if launch.world() > 1 else None
+        try:
+            path = create(recipe, dataset, f"{recipe.data['name']}-job{job}" if job else folder)
+        except RunFailed as e:
+            if share:
+                share(("failed", str(e)))
+            raise
+        if share:
+            share(("made", str(path)))
         os.environ[SHARED] = str(path)
         return path
-    if os.environ.get(SHARED):
-        return Path(os.environ[SHARED])
-    path = root / f"{recipe.data['name']}-job{job}"
-    deadline = time.monotonic() + JOIN_TIMEOUT_S
-    while not (path / layout.PROVENANCE).exists():  # written last by rank 0
-        if time.monotonic() > deadline:
-            raise RunFailed(
-                f"rank {rank}: rank 0 did not create {path} within {JOIN_TIMEOUT_S} s; "
-                "check that every node sees log.dir on a shared filesystem"
-            )
-        time.sleep(0.5)
-    return path
+    if share is None:
+        raise RunFailed(f"rank {rank} of {launch.world()} was started without the other processes of its run")
+    told, what = share(None)
+    if told == "failed":
+        raise RunFailed(f"rank {rank}: rank 0 could not make the run directory: {what}")
+    return Path(what)
 
 
 def create(recipe, dataset: dict, exact: str | None = None) -> Path:

@@ -13,7 +13,7 @@ from lightning.pytorch.loggers import TensorBoardLogger
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 
 from runner.backends import hardware
-from runner.backends.lightning import quiet
+from runner.backends.lightning import distributed, quiet
 from runner.backends.lightning.callbacks import EpochCsv, StopAtEpochEnd, Throughput, ValidationCadence, Watched
 from runner.backends.lightning.checkpoints import RandomState, VerifiedCheckpointIO, checkpoint_callbacks, resume_point
 from runner.backends.lightning.data import prepare
@@ -22,7 +22,7 @@ from runner.backends.lightning.module import RecipeModule
 from runner.backends.lightning.networks import check_input
 from runner.backends.lightning.trackers import Trackers
 from runner.recipe.compile import Program
-from runner.run import launch, layout, trackers
+from runner.run import launch, layout, peers, trackers
 from runner.run.interrupts import Stopped, StopRequest
 from runner.run.lifecycle import Lifecycle, Outcome
 
@@ -30,13 +30,14 @@ from runner.run.lifecycle import Lifecycle, Outcome
 def train(program: Program, run: Lifecycle) -> Outcome:
     hardware.check(program.hardware, torch.cuda.device_count(), "torch")
     quiet.configure()
+    share = distributed.connect(program.hardware)  # before the data, so a rank that fails is seen at once
     pl.seed_everything(program.seed, workers=True, verbose=False)
     checkpoint, done = resume_point(run.resume, run.trust) if run.resume else (None, 0)
     # Data first, so a missing dataset leaves no run directory behind.
     data = prepare(program, processes(program))
     model = RecipeModule(data.program, file_backed=data.file_backed)
     check_input(data.program, model.net)
-    path = run.open(launch.rank(), checkpoint, done, classes=data.classes, skipped=data.skipped)
+    path = run.open(launch.rank(), checkpoint, done, classes=data.classes, skipped=data.skipped, share=share)
     if done >= program.loop.epochs and run.summary() is not None:
         return run.nothing_left(done)  # else fit, which trains nothing, writes the missing summary
     with StopRequest() as stop:
@@ -48,6 +49,12 @@ def train(program: Program, run: Lifecycle) -> Outcome:
             pass  # the checkpoints written so far stand
         except SIGTERMException:  # Lightning's own stop, should a SIGTERM reach it first
             stop.signum = signal.SIGTERM
+        except RuntimeError as e:  # torch.distributed's errors are RuntimeErrors
+            message = peers.lost(e, launch.rank(), launch.world())
+            if message is None:
+                raise
+            tracked.end("FAILED")
+            raise peers.PeerLost(f"{message}; {peers.advice(path)}") from None
     tracked.end("KILLED" if stop.requested else "FINISHED")  # a failure ended them FAILED
     if stop.requested:
         return run.stopped(stop.signum)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import paddle
 
-from runner.backends.paddle import checkpoints
+from runner.backends.paddle import checkpoints, distributed
 from runner.backends.paddle.data import prepare, ranks
 from runner.backends.paddle.guards import guards
 from runner.backends.paddle.model import build_model, place, seed_everything
@@ -18,7 +18,7 @@ from runner.recipe import reading
 from runner.recipe.compile import Program
 from runner.recipe.errors import RunFailed
 from runner.recipe.numbers import per_process_batch
-from runner.run import layout, trackers
+from runner.run import layout, peers, trackers
 from runner.run.interrupts import Stopped, StopRequest
 from runner.run.lifecycle import Lifecycle, Outcome, Pruned
 
@@ -99,7 +99,8 @@ def fit(program: Program, run: Lifecycle, path: Path | None = None) -> Outcome:
     state, restored = checkpoints.restore(model, run.resume, run.trust) if run.resume else (None, None)
     start = state["epoch"] if state else 0
     data.train.epoch = start  # continue the seeded data order
-    path = run.open(rank, restored, start, classes=data.classes, path=path, skipped=data.skipped)
+    share = distributed.share(world, path)
+    path = run.open(rank, restored, start, classes=data.classes, path=path, skipped=data.skipped, share=share)
     if start >= program.loop.epochs:
         return run.nothing_left(start, _summary(state, program) if rank == 0 else None)
     tracked = Trackers(program, path, trackers.params(run.recipe), rank)
@@ -121,6 +122,9 @@ def fit(program: Program, run: Lifecycle, path: Path | None = None) -> Outcome:
             pass  # the checkpoints written so far stand
         except BaseException as e:
             tracked.end("KILLED" if isinstance(e, Pruned) else "FAILED")
+            message = peers.lost(e, rank, world)
+            if message:
+                raise peers.PeerLost(f"{message}; {peers.advice(path)}") from None
             raise
     tracked.end("KILLED" if stop.requested else "FINISHED")
     if stop.requested:
