@@ -10,6 +10,8 @@ The steps live in augment_geometry.py, augment_boxes.py, augment_colour.py, mixi
 sample_transforms.py; BUILDERS maps each registered step name to its batched builder.
 """
 
+from contextlib import contextmanager
+
 import torch
 
 from runner.backends.lightning.augment_boxes import RandomErasing
@@ -56,11 +58,23 @@ def _to_float(x: torch.Tensor) -> torch.Tensor:
     return x if x.is_floating_point() else x.float().div_(255)
 
 
+@contextmanager
+def _one_thread():
+    """torch's CPU kernels on one intra-op thread, then back to the caller's count (the training
+    step's): the batched steps' policy, whose reason runner/data/pipeline.py gives."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def _eval_steps(steps):
     """The shared per-image forms of the eval steps; torchvision's where a step has none (the
     augmentation policies, which an eval pipeline has little use for)."""
     return SharedSteps(steps) if all(step.name in SHARED_STEPS for step in steps) else sample_transform(steps)
 
 
-ASSEMBLY = Assembly("lightning", BUILDERS, _to_float, sample_transform, _eval_steps)
+ASSEMBLY = Assembly("lightning", BUILDERS, _to_float, sample_transform, _eval_steps, _one_thread)
 batched, build_pipeline, split_pipeline = ASSEMBLY.batched, ASSEMBLY.whole, ASSEMBLY.split

@@ -51,5 +51,8 @@ def _to_float(x: paddle.Tensor) -> paddle.Tensor:
     return x if paddle.is_floating_point(x) else x.astype("float32") / 255
 
 
+# No one_thread: Paddle's CPU kernels for these steps run on one thread already (its CPU context
+# computes on Eigen's single-threaded DefaultDevice; measured, its other threads take no CPU time
+# while the steps run), so a busy CPU has no intra-op threads to stall them.
 ASSEMBLY = Assembly("paddle", BUILDERS, _to_float, sample_transform)
 batched, build_pipeline, split_pipeline = ASSEMBLY.batched, ASSEMBLY.whole, ASSEMBLY.split

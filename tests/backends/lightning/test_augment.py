@@ -1,5 +1,6 @@
 """The Lightning backend's augmentation steps: every registered step is built, each one does what
-its recipe meaning says on whole batches, and the file-backed split matches the in-memory path."""
+its recipe meaning says on whole batches, the file-backed split matches the in-memory path, and
+the steps run on one intra-op thread."""
 
 import inspect
 from types import SimpleNamespace
@@ -288,3 +289,23 @@ def test_the_module_runs_the_right_pipeline_after_transfer(tmp_path):
         model._trainer = SimpleNamespace(training=False)
         out, target = model.on_after_batch_transfer((images(), y), 0)
         assert out.shape == (8, 3, 16, 16) and target is y
+
+
+def test_the_steps_run_on_one_thread_and_the_training_step_keeps_its_threads(tmp_path):
+    """runner/data/pipeline.py's policy, through the module as training calls it: torch's intra-op
+    threads are 1 inside every batched step and back to the caller's count after the batch."""
+    from runner.backends.lightning.module import RecipeModule
+
+    p = program(tmp_path, ("hflip", {}), ("normalize", {}))
+    seen, before = [], torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        for file_backed in (False, True):
+            model = RecipeModule(p, file_backed=file_backed)
+            model._trainer = SimpleNamespace(training=True)
+            model.train_pipeline.steps.append(lambda x: seen.append(torch.get_num_threads()) or x)
+            model.on_after_batch_transfer((images(), torch.arange(8) % 4), 0)
+            assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [1, 1]
