@@ -41,8 +41,8 @@ def world() -> int:
 
 
 def job_id() -> str | None:
-    """An id every process of a multi-process job shares, when a launcher gave one (torchrun's
-    --rdzv-id; paddle.distributed.launch's --job_id other than its "default")."""
+    """An id every process of a multi-process job shares, when a launcher gave one (SLURM's job,
+    torchrun's --rdzv-id, or PADDLE_JOB_ID when it is set for paddle.distributed.launch and its workers)."""
     for name in _names("SLURM_JOB_ID", "TORCHELASTIC_RUN_ID", "PADDLE_JOB_ID"):
         if os.environ.get(name, "none") not in ("none", "default"):
             return os.environ[name]

@@ -64,6 +64,10 @@ def output(tmp_path, rank: int) -> str:
     return "".join(f.read_text(errors="replace") for f in files if f.is_file())
 
 
+def both(tmp_path) -> str:
+    return "".join(f"\n--- node {rank} ---\n{output(tmp_path, rank)[-4000:]}" for rank in (0, 1))
+
+
 @pytest.mark.parametrize("backend", ["lightning", "paddle"])
 def test_two_nodes_share_a_run_survive_a_lost_node_and_resume(tmp_path, backend):
     recipe = ROOT / f"recipes/smoke/{'synthetic' if backend == 'lightning' else 'paddle_synthetic'}.yaml"
@@ -72,7 +76,7 @@ def test_two_nodes_share_a_run_survive_a_lost_node_and_resume(tmp_path, backend)
     try:
         deadline = time.monotonic() + 240
         while not any("epoch 2/" in output(tmp_path, rank) for rank in (0, 1)):
-            assert time.monotonic() < deadline and all(n.poll() is None for n in nodes), output(tmp_path, 0)
+            assert time.monotonic() < deadline and all(n.poll() is None for n in nodes), both(tmp_path)
             time.sleep(0.2)
         # torchrun numbers its nodes by arrival; rank 0 is the one printing epochs
         first = 0 if "epoch 2/" in output(tmp_path, 0) else 1
@@ -97,7 +101,7 @@ def test_two_nodes_share_a_run_survive_a_lost_node_and_resume(tmp_path, backend)
     finally:
         for n in resumed:
             kill_tree(n)
-    assert codes == [0, 0], output(tmp_path, 0)[-3000:] + output(tmp_path, 1)[-3000:]
+    assert codes == [0, 0], both(tmp_path)
     assert [p.name for p in (tmp_path / "runs").iterdir()] == [path.name]
     summary = json.loads((path / "summary.json").read_text())
     assert summary["steps"] == STEPS and summary["epochs"] == EPOCHS

@@ -99,7 +99,7 @@ def fit(program: Program, run: Lifecycle, path: Path | None = None) -> Outcome:
     state, restored = checkpoints.restore(model, run.resume, run.trust) if run.resume else (None, None)
     start = state["epoch"] if state else 0
     data.train.epoch = start  # continue the seeded data order
-    share = distributed.share(world, path)
+    share = distributed.share(rank, world, path)
     path = run.open(rank, restored, start, classes=data.classes, path=path, skipped=data.skipped, share=share)
     if start >= program.loop.epochs:
         return run.nothing_left(start, _summary(state, program) if rank == 0 else None)
