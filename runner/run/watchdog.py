@@ -24,6 +24,9 @@ BEAT_S = 1.0
 SILENT_S = 30.0  # a node that stops answering (a crash, a cut network) is given up after this long
 GRACE_S = 2.0  # a training process that saw the loss itself says so within this long
 HELLO_S = 120.0  # how long rank 0's watchdog waits for the others' to connect
+# A session of its own: a launcher that ends a failed training process's group (Paddle's does)
+# must not end the watchdog before it has said why; it ends itself when its process has gone.
+APART = {"start_new_session": True}
 
 
 class Watchdog:
@@ -46,17 +49,16 @@ def start(rank: int, world: int, share, host: str, path) -> Watchdog:
     every rank where rank 0's listens (on `host`, the address the launcher reaches rank 0 at)."""
     command = [sys.executable, "-m", "runner.run.watchdog", str(rank), str(world), str(os.getpid()), str(path)]
     if rank == 0:
-        process = subprocess.Popen([*command, host, "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        process = subprocess.Popen([*command, host, "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, **APART)
         port = int(process.stdout.readline() or 0)
         share((host, port))
     else:
         host, port = share(None)
-        process = subprocess.Popen([*command, host, str(port)], stdin=subprocess.PIPE)
+        process = subprocess.Popen([*command, host, str(port)], stdin=subprocess.PIPE, **APART)
     return Watchdog(process)
 
 
 def main(rank: int, world: int, parent: int, path: str, host: str, port: int) -> int:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the training process
     watched = selectors.DefaultSelector()
     watched.register(sys.stdin.buffer, selectors.EVENT_READ, "parent")
     peers_of: dict[socket.socket, int] = {}
