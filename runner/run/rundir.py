@@ -34,8 +34,17 @@ PACKAGES = (
 )
 
 
-# Set by the first process for the worker processes Lightning starts from it (DDP on one machine).
+# Set by the first process for the worker processes Lightning starts from it (DDP on one machine),
+# as `<its pid>:<path>`: a value inherited from further up (a test's process, a user's shell) is
+# not the run's.
 SHARED = "RUNNER_RUN_DIR"
+
+
+def shared() -> Path | None:
+    """The run directory this process's parent made for it, if it did."""
+    pid, _, path = os.environ.get(SHARED, "").partition(":")
+    return Path(path) if path and pid == str(os.getppid()) else None
+
 
 # Given by a backend whose processes an outside launcher started (torchrun, srun, paddle's launch):
 # called on every rank at once, it returns what rank 0 passed it (a broadcast over the run's
@@ -48,8 +57,8 @@ def open_for_rank(recipe, dataset: dict, folder: str | None = None, share: Share
     or `<name>-job<id>` when the launcher gave a job id); every other process joins the one rank
     0 made, told by `share` or by the environment its parent process left."""
     rank = launch.rank()
-    if rank and os.environ.get(SHARED):
-        return Path(os.environ[SHARED])
+    if rank and share is None and shared():
+        return shared()
     if rank == 0:
         job = launch.job_id() if launch.world() > 1 else None
         try:
@@ -60,7 +69,7 @@ def open_for_rank(recipe, dataset: dict, folder: str | None = None, share: Share
             raise
         if share:
             share(("made", str(path)))
-        os.environ[SHARED] = str(path)
+        os.environ[SHARED] = f"{os.getpid()}:{path}"
         return path
     if share is None:
         raise RunFailed(f"rank {rank} of {launch.world()} was started without the other processes of its run")

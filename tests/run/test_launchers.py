@@ -63,3 +63,15 @@ def test_only_a_task_srun_started_reads_slurms_rank(monkeypatch):
     assert (launch.rank(), launch.world(), launch.job_id(), launch.slurm_allocation()) == (0, 1, None, True)
     monkeypatch.setenv("SLURM_STEP_ID", "0")
     assert (launch.rank(), launch.world(), launch.job_id(), launch.slurm_allocation()) == (1, 2, "4242", False)
+
+
+def test_only_the_parent_s_run_directory_is_joined(monkeypatch):
+    """RUNNER_RUN_DIR tells the workers a `runner run` starts where its run is; one inherited from
+    further up (a shell, a test process) names no run of theirs."""
+    from runner.run import rundir
+
+    monkeypatch.setenv(rundir.SHARED, f"{os.getppid()}:runs/a")
+    assert str(rundir.shared()) == "runs/a"
+    for stale in ("runs/a", f"{os.getpid()}:runs/a", "1:runs/a"):
+        monkeypatch.setenv(rundir.SHARED, stale)
+        assert rundir.shared() is None

@@ -16,7 +16,7 @@ from runner.run import launch, rundir
 def connect(hw: HardwareSpec) -> rundir.Share | None:
     """Join the launcher's other processes; return how they share rank 0's run directory (None
     when this process runs alone, or is a worker the Trainer started from a `runner run` here)."""
-    if launch.world() < 2 or os.environ.get(rundir.SHARED) or dist.is_initialized():
+    if launch.world() < 2 or rundir.shared() or dist.is_initialized():
         return None
     gpu = hw.accelerator == "gpu" or (hw.accelerator == "auto" and torch.cuda.is_available())
     if gpu:  # NCCL's broadcast runs on this process's own device
