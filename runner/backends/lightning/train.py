@@ -53,7 +53,6 @@ def train(program: Program, run: Lifecycle) -> Outcome:
             message = peers.lost(e, launch.rank(), launch.world())
             if message is None:
                 raise
-            tracked.end("FAILED")
             raise peers.PeerLost(f"{message}; {peers.advice(path)}") from None
     tracked.end("KILLED" if stop.requested else "FINISHED")  # a failure ended them FAILED
     if stop.requested:
